@@ -1,0 +1,96 @@
+"""Filled-pause precision and recall of mockview's transcription on the dev recordings.
+
+Usage: python bench/eval_fillers.py [--dev-data ../shared/data/dev] [--json] [--verbose]
+
+The references in the dev set have no word times, so matching is by count per clip:
+a clip with 3 reference fillers and 4 found scores 3 true positives and 1 false positive.
+Every clip counts, fluent ones included, so a filler invented on fluent speech is a
+false positive. Reference fillers are the filled pauses of METRICS.md (um, uh, er, ah,
+hm and their spellings); "'er" (her) is not one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from mockview.transcription import FILLED_PAUSES, is_filled_pause, transcribe_file  # noqa: E402
+
+FLUENT = ["jfk/jfk.flac", "librispeech/61-70968-0000.flac"] + [
+    f"librivox-austen/sense_and_sensibility_01_austen_64kb-{n}.wav"
+    for n in ("0870", "0880", "0890", "0920", "0930")
+]
+
+
+def reference_count(text: str) -> int:
+    return sum(1 for token in re.findall(r"[a-z<>\-']+", text.lower()) if token in FILLED_PAUSES)
+
+
+def clips(dev: Path) -> list[tuple[Path, str]]:
+    refs = json.loads((dev / "mfa-utterances/reference_transcripts.json").read_text())
+    # a reference without its recording (mfa_thea) is skipped
+    out = [(dev / "mfa-utterances" / f"{name}.flac", text) for name, text in sorted(refs.items())
+           if (dev / "mfa-utterances" / f"{name}.flac").exists()]
+    out.append((dev / "mfa-monologue/acoustic_corpus.wav",
+                (dev / "mfa-monologue/acoustic_corpus.lab").read_text()))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev-data", type=Path, default=REPO.parent / "shared/data/dev")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+
+    tp = fp = fn = 0
+    rows = []
+    started = time.perf_counter()
+    for path, reference in clips(args.dev_data):
+        transcript = transcribe_file(path)
+        found = sum(1 for w in transcript.words if is_filled_pause(w.text))
+        expected = reference_count(reference)
+        tp += min(found, expected)
+        fp += max(0, found - expected)
+        fn += max(0, expected - found)
+        rows.append({"clip": path.name, "expected": expected, "found": found,
+                     "text": transcript.text,
+                     "dropped": [f"{d.word.text}@{d.word.start_s}: {d.reason}"
+                                 for d in transcript.dropped]})
+    fluent_fillers = []
+    for name in FLUENT:
+        transcript = transcribe_file(args.dev_data / name)
+        fluent_fillers += [(name, w.text) for w in transcript.words if is_filled_pause(w.text)]
+    result = {
+        "clips": len(rows),
+        "reference_fillers": tp + fn,
+        "true_positives": tp,
+        "false_positives": fp,
+        "false_negatives": fn,
+        "precision": round(tp / max(1, tp + fp), 3),
+        "recall": round(tp / max(1, tp + fn), 3),
+        "fillers_on_fluent_speech": fluent_fillers,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if args.json:
+        print(json.dumps({"summary": result, "clips": rows}, indent=2))
+        return
+    for row in rows:
+        if args.verbose or row["found"] != row["expected"]:
+            print(f"{row['clip']:32} expected {row['expected']} found {row['found']}: {row['text']}")
+            if args.verbose:
+                for line in row["dropped"]:
+                    print(f"{'':34}dropped {line}")
+    for key, value in result.items():
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()

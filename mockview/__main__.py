@@ -1,0 +1,5 @@
+"""Allow ``python -m mockview``."""
+
+from mockview.cli import cli
+
+cli(prog_name="mockview")

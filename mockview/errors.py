@@ -1,0 +1,25 @@
+"""The one exception family of mockview.
+
+Library code raises these with a message that says what was wrong, with the value, and
+what to do. Only the CLI turns them into exit codes and one line on stderr.
+"""
+
+
+class MockviewError(Exception):
+    """Base class of every failure mockview knows how to explain."""
+
+
+class AudioError(MockviewError):
+    """An audio file that cannot be read or holds nothing usable."""
+
+
+class BankError(MockviewError):
+    """A question bank that is missing, malformed or inconsistent."""
+
+
+class ModelError(MockviewError):
+    """A speech model that cannot be found or loaded."""
+
+
+class AnalysisError(MockviewError):
+    """Input to the analysis that cannot be analysed (for example a bad word timeline)."""

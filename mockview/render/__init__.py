@@ -1,0 +1,1 @@
+"""Renderers: the report dict drawn for a terminal, or written as JSON."""

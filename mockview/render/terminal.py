@@ -1,0 +1,136 @@
+"""The terminal report of one answer, drawn with rich from the report dict."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+FILLER_STYLE = {"filled_pause": "bold black on yellow", "discourse_marker": "bold black on cyan"}
+
+
+def clock(seconds: float | None) -> str:
+    """0:07, 1:42: how times read in the report."""
+    if seconds is None:
+        return "-"
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def render_report(report: dict, console: Console) -> None:
+    """Print the whole report: header, transcript, metrics, rambling, tips."""
+    console.print(_header(report))
+    metrics = report["metrics"]
+    if not report["transcript"]["words"]:
+        console.print(Panel(Text("No speech was found in this recording.", style="bold"),
+                            title="Transcript", title_align="left"))
+        _print_feedback(report, console)
+        return
+    console.print(Panel(transcript_text(report), title="Transcript", title_align="left",
+                        subtitle=_legend(), subtitle_align="left"))
+    console.print(metrics_table(metrics))
+    rambling = metrics["rambling"]
+    if rambling["signals"]:
+        title = "Rambling: flagged" if rambling["flagged"] else "Rambling signals (not flagged)"
+        lines = [Text.assemble(("• ", "dim"), (s["name"].replace("_", " "), "bold"), ": ",
+                               s["detail"]) for s in rambling["signals"]]
+        console.print(Panel(Group(*lines), title=title, title_align="left",
+                            border_style="red" if rambling["flagged"] else "yellow"))
+    dropped = report["transcript"].get("dropped") or []
+    if dropped:
+        shown = ", ".join(f"“{d['text']}” at {clock(d['start_s'])}" for d in dropped[:4])
+        more = f" and {len(dropped) - 4} more" if len(dropped) > 4 else ""
+        console.print(Text(f"Left out {len(dropped)} word(s) the audio did not support: "
+                           f"{shown}{more} (see --json for reasons).", style="dim"))
+    _print_feedback(report, console)
+
+
+def _header(report: dict) -> Text:
+    question = report.get("question")
+    text = Text()
+    if question:
+        label = f"[{question['id']}] " if question.get("id") else ""
+        text.append(f"{label}{question['text']}\n", style="bold")
+    audio = report["audio"]
+    text.append(f"{audio['path']}  ·  {clock(audio['duration_s'])}", style="dim")
+    return text
+
+
+def _legend() -> Text:
+    return Text.assemble(("filled pause", FILLER_STYLE["filled_pause"]), " ",
+                         ("discourse marker", FILLER_STYLE["discourse_marker"]), " ",
+                         ("[1.4s] long pause", "bold red"))
+
+
+def transcript_text(report: dict) -> Text:
+    """The transcript with fillers highlighted by kind and long pauses marked in place."""
+    fillers = report["metrics"]["fillers"]["items"]
+    pauses = [p for p in report["metrics"]["pauses"]["items"] if p.get("long")]
+    text = Text()
+    pause_index = 0
+    for word in report["transcript"]["words"]:
+        while pause_index < len(pauses) and pauses[pause_index]["end_s"] <= word["start_s"] + 0.05:
+            text.append(f"[{pauses[pause_index]['duration_s']:.1f}s] ", style="bold red")
+            pause_index += 1
+        kind = _filler_kind(word, fillers)
+        text.append(word["text"], style=FILLER_STYLE.get(kind, ""))
+        text.append(" ")
+    return text
+
+
+def _filler_kind(word: dict, fillers: list[dict]) -> str | None:
+    for item in fillers:
+        if item["start_s"] - 0.01 <= word["start_s"] and word["end_s"] <= item["end_s"] + 0.01:
+            return item["kind"]
+    return None
+
+
+def metrics_table(metrics: dict) -> Table:
+    """Each metric with its value, its target and a verdict."""
+    fillers, pace, pauses, length = (metrics[k] for k in ("fillers", "pace", "pauses", "length"))
+    table = Table(title="Metrics", title_justify="left", show_lines=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("target")
+    table.add_column("note")
+    top = ", ".join(f"{t['text']} ×{t['count']}" for t in fillers.get("top", [])[:3])
+    table.add_row("fillers", f"{fillers['count']} ({fillers['per_minute']:.1f}/min)",
+                  "under 3 per 100 words", f"{fillers['per_100_words']:.1f} per 100 words"
+                  + (f"; {top}" if top else ""))
+    table.add_row("pace", _num(pace.get("words_per_minute"), " wpm"), "120-160 wpm",
+                  _verdict(pace.get("verdict")))
+    table.add_row("articulation rate", _num(pace.get("articulation_wpm"), " wpm"),
+                  "", "pace without the pauses")
+    table.add_row("long pauses (≥1 s)", str(pauses["long_count"]), "",
+                  f"longest {pauses['longest_s'] or 0:.1f} s; {pauses['count']} pauses in all")
+    table.add_row("pause ratio", f"{(pauses['pause_ratio'] or 0) * 100:.0f}%", "about 22%",
+                  "flag over 35%")
+    table.add_row("thinking time", f"{pauses['first_word_s'] or 0:.1f} s", "",
+                  "from the start to the first word")
+    target = length.get("target_s") or [None, None]
+    table.add_row("length", clock(length["duration_s"]),
+                  f"{clock(target[0])}-{clock(target[1])}" if target[0] is not None else "",
+                  f"{_verdict(length.get('verdict'))}; {length['word_count']} words, "
+                  f"{clock(length['speaking_s'])} speaking")
+    return table
+
+
+def _num(value, unit: str) -> str:
+    return "-" if value is None else f"{value:.0f}{unit}"
+
+
+def _verdict(verdict: str | None) -> str:
+    return (verdict or "").replace("_", " ")
+
+
+def _print_feedback(report: dict, console: Console) -> None:
+    lines = []
+    for number, tip in enumerate(report["feedback"], 1):
+        lines.append(Text.assemble((f"{number}. {tip['title']}", "bold"), "\n   ", tip["detail"]))
+    question = report.get("question") or {}
+    for tip in question.get("tips") or []:
+        lines.append(Text.assemble(("• ", "dim"), ("For this question: ", "italic"), tip))
+    if lines:
+        console.print(Panel(Group(*lines), title="What to work on", title_align="left",
+                            border_style="green"))

