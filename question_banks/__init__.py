@@ -1,0 +1,1 @@
+"""The question banks bundled with mockview (TOML files, read with importlib.resources)."""
