@@ -84,7 +84,8 @@ def main() -> None:
         return
     for row in rows:
         if args.verbose or row["found"] != row["expected"]:
-            print(f"{row['clip']:32} expected {row['expected']} found {row['found']}: {row['text']}")
+            counts = f"expected {row['expected']} found {row['found']}"
+            print(f"{row['clip']:32} {counts}: {row['text']}")
             if args.verbose:
                 for line in row["dropped"]:
                     print(f"{'':34}dropped {line}")
