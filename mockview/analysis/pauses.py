@@ -1,0 +1,254 @@
+"""Silent pauses inside the answer: where they are, how long, and where in the sentence.
+
+A pause is a silence of ``min_pause_ms`` or more between the first word's start and the
+last word's end; leading and trailing silence are not pauses (the leading one is reported
+as thinking time, ``first_word_s``). Word timestamps can swallow silences (a 4.9 s "word"
+has been seen), so when the voice-activity detector's speech regions are known the pauses
+are the gaps between those regions; only without them do the gaps between words stand in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from mockview.analysis.settings import AnalysisSettings
+from mockview.analysis.text import CONJUNCTIONS, Token, r_ratio, r_time
+from mockview.errors import AnalysisError
+
+#: comparisons of times absorb float noise: a 1.0 s gap computed as 0.9999999 is long
+EPSILON_S = 1e-6
+
+POSITIONS = ("between_sentences", "clause_boundary", "mid_clause", "after_filler")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A silence and the tokens around it (indices into the token list; None at the edges)."""
+
+    start_s: float
+    end_s: float
+    before_index: int | None
+    after_index: int | None
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Pause:
+    """One pause with where it fell.
+
+    ``position`` is judged from the word before it: "between_sentences" after a full stop,
+    "after_filler" after an "um" or a discourse marker, "clause_boundary" after a comma or
+    before a conjunction, "mid_clause" otherwise (the kind that hurts fluency most,
+    Kahng 2017).
+    """
+
+    start_s: float
+    end_s: float
+    duration_s: float
+    long: bool
+    very_long: bool
+    position: str
+    previous_word: str | None
+    next_word: str | None
+
+    def to_dict(self) -> dict:
+        return {
+            "start_s": r_time(self.start_s),
+            "end_s": r_time(self.end_s),
+            "duration_s": r_time(self.duration_s),
+            "long": self.long,
+            "very_long": self.very_long,
+            "position": self.position,
+            "previous_word": self.previous_word,
+            "next_word": self.next_word,
+        }
+
+
+@dataclass(frozen=True)
+class PauseMetrics:
+    """All pauses of an answer, with the thinking time and the share of time in pauses.
+
+    ``source`` says where the silences came from: "speech_regions" (the audio) or
+    "word_gaps" (word timestamps only, when no regions were given).
+    """
+
+    items: tuple[Pause, ...]
+    first_word_s: float | None
+    pause_ratio: float | None
+    total_pause_s: float
+    source: str
+    has_speech: bool = True
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def long_count(self) -> int:
+        return sum(p.long for p in self.items)
+
+    @property
+    def very_long_count(self) -> int:
+        return sum(p.very_long for p in self.items)
+
+    @property
+    def longest_s(self) -> float | None:
+        if not self.has_speech:
+            return None
+        return max((p.duration_s for p in self.items), default=0.0)
+
+    def to_dict(self) -> dict:
+        return {
+            "items": [p.to_dict() for p in self.items],
+            "count": self.count,
+            "long_count": self.long_count,
+            "very_long_count": self.very_long_count,
+            "mid_clause_long_count": sum(
+                p.long and p.position == "mid_clause" for p in self.items
+            ),
+            "longest_s": r_time(self.longest_s),
+            "total_pause_s": r_time(self.total_pause_s),
+            "first_word_s": r_time(self.first_word_s),
+            "pause_ratio": r_ratio(self.pause_ratio),
+            "source": self.source,
+        }
+
+
+def clean_regions(
+    speech_regions: Sequence[tuple[float, float]],
+) -> list[tuple[float, float]]:
+    """Regions sorted, clamped to non-negative, and merged where they overlap or touch."""
+    spans = []
+    for number, region in enumerate(speech_regions, 1):
+        try:
+            start, end = (float(v) for v in region)
+        except (TypeError, ValueError) as error:
+            raise AnalysisError(
+                f"Speech region {number} is {region!r}: each region must be a (start_s, end_s)"
+                " pair of numbers. Pass the regions the voice-activity check returned."
+            ) from error
+        if not (math.isfinite(start) and math.isfinite(end)):
+            raise AnalysisError(
+                f"Speech region {number} is {region!r}: region times must be finite numbers"
+                " of seconds. Run the voice-activity check again, or pass no regions."
+            )
+        start = max(0.0, start)
+        spans.append((start, max(start, end)))
+    spans.sort()
+    merged: list[tuple[float, float]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def find_gaps(
+    tokens: Sequence[Token],
+    speech_regions: Sequence[tuple[float, float]],
+    *,
+    min_pause_s: float,
+) -> list[Gap]:
+    """Silences of ``min_pause_s`` or more inside the speech span, in time order.
+
+    ``tokens`` must be sorted by start. With ``speech_regions`` the silences are the gaps
+    between regions, clipped to [first word start, last word end], and the word before one
+    is the last to start before its middle (unless that word starts inside the silence and
+    runs past it); without regions, the gaps between consecutive words.
+    """
+    if not tokens:
+        return []
+    span_start = tokens[0].start_s
+    span_end = max(t.end_s for t in tokens)
+    regions = clean_regions(speech_regions)
+    gaps = []
+    if regions:
+        starts = [t.start_s for t in tokens]
+        for (_, left_end), (right_start, _) in zip(regions, regions[1:], strict=False):
+            start, end = max(left_end, span_start), min(right_start, span_end)
+            if end - start + EPSILON_S < min_pause_s:
+                continue
+            before = bisect.bisect_left(starts, (start + end) / 2) - 1
+            # a word that starts inside the silence and runs past it was stamped early:
+            # its sound is after the silence
+            while before >= 0 and tokens[before].start_s > start and tokens[before].end_s > end:
+                before -= 1
+            before_index = before if before >= 0 else None
+            after_index = before + 1 if before + 1 < len(tokens) else None
+            gaps.append(Gap(start, end, before_index, after_index))
+        return gaps
+    reached_s = tokens[0].end_s
+    for token in tokens[1:]:
+        if token.start_s - reached_s + EPSILON_S >= min_pause_s:
+            gaps.append(Gap(reached_s, token.start_s, token.index - 1, token.index))
+        reached_s = max(reached_s, token.end_s)
+    return gaps
+
+
+def pause_position(
+    tokens: Sequence[Token],
+    gap: Gap,
+    *,
+    filled_pause_indices: Collection[int] = (),
+    marker_indices: Collection[int] = (),
+) -> str:
+    """Where a pause falls, from the words on either side (see :class:`Pause`)."""
+    before = tokens[gap.before_index] if gap.before_index is not None else None
+    after = tokens[gap.after_index] if gap.after_index is not None else None
+    if before is None:
+        return "mid_clause"
+    if before.index in filled_pause_indices or (
+        before.index in marker_indices and not before.ends_sentence
+    ):
+        return "after_filler"
+    if before.ends_sentence:
+        return "between_sentences"
+    if before.clause_punct_after or (
+        after is not None and (after.punct_before or after.norm in CONJUNCTIONS)
+    ):
+        return "clause_boundary"
+    return "mid_clause"
+
+
+def pause_metrics(
+    tokens: Sequence[Token],
+    gaps: Sequence[Gap],
+    *,
+    source: str,
+    filled_pause_indices: Collection[int] = (),
+    marker_indices: Collection[int] = (),
+    settings: AnalysisSettings,
+) -> PauseMetrics:
+    """Pauses with their length classes and positions, the thinking time and pause ratio."""
+    if not tokens:
+        return PauseMetrics((), None, None, 0.0, source, has_speech=False)
+    items = []
+    for gap in gaps:
+        duration = gap.duration_s
+        items.append(
+            Pause(
+                start_s=gap.start_s,
+                end_s=gap.end_s,
+                duration_s=duration,
+                long=duration + EPSILON_S >= settings.long_pause_s,
+                very_long=duration + EPSILON_S >= settings.very_long_pause_s,
+                position=pause_position(
+                    tokens, gap, filled_pause_indices=filled_pause_indices,
+                    marker_indices=marker_indices,
+                ),
+                previous_word=(tokens[gap.before_index].text
+                               if gap.before_index is not None else None),
+                next_word=tokens[gap.after_index].text if gap.after_index is not None else None,
+            )
+        )
+    span = max(t.end_s for t in tokens) - tokens[0].start_s
+    total = sum(p.duration_s for p in items)
+    ratio = total / span if span > 0 else 0.0
+    return PauseMetrics(tuple(items), tokens[0].start_s, ratio, total, source)
