@@ -21,7 +21,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mockview.transcription import FILLED_PAUSES, is_filled_pause, transcribe_file  # noqa: E402
+from mockview.transcription import (  # noqa: E402
+    FILLED_PAUSES,
+    TranscriptionSettings,
+    is_filled_pause,
+    transcribe_file,
+)
 
 FLUENT = ["jfk/jfk.flac", "librispeech/61-70968-0000.flac"] + [
     f"librivox-austen/sense_and_sensibility_01_austen_64kb-{n}.wav"
@@ -48,13 +53,15 @@ def main() -> None:
     parser.add_argument("--dev-data", type=Path, default=REPO.parent / "shared/data/dev")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--beam-size", type=int, default=TranscriptionSettings().beam_size)
     args = parser.parse_args()
 
+    settings = TranscriptionSettings(beam_size=args.beam_size)
     tp = fp = fn = 0
     rows = []
     started = time.perf_counter()
     for path, reference in clips(args.dev_data):
-        transcript = transcribe_file(path)
+        transcript = transcribe_file(path, settings=settings)
         found = sum(1 for w in transcript.words if is_filled_pause(w.text))
         expected = reference_count(reference)
         tp += min(found, expected)
@@ -66,7 +73,7 @@ def main() -> None:
                                  for d in transcript.dropped]})
     fluent_fillers = []
     for name in FLUENT:
-        transcript = transcribe_file(args.dev_data / name)
+        transcript = transcribe_file(args.dev_data / name, settings=settings)
         fluent_fillers += [(name, w.text) for w in transcript.words if is_filled_pause(w.text)]
     result = {
         "clips": len(rows),

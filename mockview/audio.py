@@ -165,7 +165,11 @@ def voice_regions(audio: np.ndarray) -> list[tuple[float, float]]:
 
 
 def chunk_regions(
-    regions: list[tuple[float, float]], *, max_chunk_s: float, pad_s: float = 0.2
+    regions: list[tuple[float, float]],
+    *,
+    max_chunk_s: float,
+    duration_s: float = float("inf"),
+    pad_s: float = 0.2,
 ) -> list[tuple[float, float]]:
     """Group speech regions into chunks no longer than ``max_chunk_s``, cut at silences.
 
@@ -174,7 +178,7 @@ def chunk_regions(
     """
     chunks: list[tuple[float, float]] = []
     for start, end in regions:
-        start, end = max(0.0, start - pad_s), end + pad_s
+        start, end = max(0.0, start - pad_s), min(duration_s, end + pad_s)
         if chunks and end - chunks[-1][0] <= max_chunk_s:
             chunks[-1] = (chunks[-1][0], end)
             continue

@@ -130,7 +130,7 @@ def transcribe_audio(
     """Transcribe a 16 kHz mono array. ``progress(done_s, total_s)`` is called per chunk."""
     duration_s = audio.size / SAMPLE_RATE
     regions = voice_regions(audio)
-    chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s)
+    chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s, duration_s=duration_s)
     model = load_model(model_name) if chunks else None
     words: list[Word] = []
     dropped: list[DroppedWord] = []
