@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,11 +171,14 @@ def chunk_regions(
     max_chunk_s: float,
     duration_s: float = float("inf"),
     pad_s: float = 0.2,
+    quietest: Callable[[float, float], float] | None = None,
 ) -> list[tuple[float, float]]:
     """Group speech regions into chunks no longer than ``max_chunk_s``, cut at silences.
 
-    Each chunk starts and ends in a silence, so no word is cut in two. A single region
-    longer than the limit is split evenly (the model handles up to 30 s at a time).
+    Chunks start and end in silence, so no word is cut in two. A region of continuous
+    speech longer than the limit (the model reads 30 s at a time) is cut at
+    ``quietest(from_s, to_s)``, the quietest moment of the window's last third (the
+    likeliest breath), or at the limit itself when no such function is given.
     """
     chunks: list[tuple[float, float]] = []
     for start, end in regions:
@@ -183,7 +187,26 @@ def chunk_regions(
             chunks[-1] = (chunks[-1][0], end)
             continue
         while end - start > max_chunk_s:
-            chunks.append((start, start + max_chunk_s))
-            start += max_chunk_s
+            cut = start + max_chunk_s
+            if quietest is not None:
+                cut = quietest(start + max_chunk_s * 2 / 3, cut)
+            chunks.append((start, cut))
+            start = cut
         chunks.append((start, end))
     return chunks
+
+
+def quietest_moment(
+    audio: np.ndarray, from_s: float, to_s: float, *, frame_s: float = 0.1
+) -> float:
+    """The centre (s) of the quietest ``frame_s`` stretch of ``audio`` between two times."""
+    import numpy as np
+
+    frame = int(frame_s * SAMPLE_RATE)
+    first, last = int(from_s * SAMPLE_RATE), int(to_s * SAMPLE_RATE)
+    piece = audio[first:last]
+    count = piece.size // frame
+    if count < 1:
+        return to_s
+    energy = np.square(piece[: count * frame].reshape(count, frame)).mean(axis=1)
+    return (first + (int(np.argmin(energy)) + 0.5) * frame) / SAMPLE_RATE

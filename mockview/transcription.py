@@ -18,11 +18,17 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockview.audio import SAMPLE_RATE, chunk_regions, load_audio, voice_regions
+from mockview.audio import (
+    SAMPLE_RATE,
+    chunk_regions,
+    load_audio,
+    quietest_moment,
+    voice_regions,
+)
 from mockview.errors import ModelError
 from mockview.words import DroppedWord, Transcript, Word
 
@@ -55,6 +61,8 @@ class TranscriptionSettings:
     hallucination_avg_logprob: float = -0.8
     #: fillers the model itself gives less than this probability are prompt echoes
     min_filler_probability: float = 0.05
+    #: a content word at least this probable is kept even where its time shows silence
+    confident_word_probability: float = 0.5
     #: a word counts as heard when its span, widened by this, touches detected speech
     speech_tolerance_s: float = 0.15
 
@@ -89,23 +97,47 @@ def load_model(name: str | None = None):
     The bundled default is read from the installed package; a named model is taken from
     the local cache, and only downloaded when it is not there.
     """
-    from faster_whisper import WhisperModel
-
+    model_class = _chunk_model_class()
     source = resolve_model(name)
     try:
-        return WhisperModel(source, device="cpu", compute_type="int8", local_files_only=True)
+        return model_class(source, device="cpu", compute_type="int8", local_files_only=True)
     except Exception as error:
         if Path(source).is_dir():
             raise ModelError(f"Could not load the model in {source}: {error}") from None
     logger.info("model %s is not cached; trying to download it", source)
     try:
-        return WhisperModel(source, device="cpu", compute_type="int8")
+        return model_class(source, device="cpu", compute_type="int8")
     except Exception as error:
         raise ModelError(
             f"Model '{name}' is not in the local cache and could not be downloaded "
             f"({type(error).__name__}). Omit --model to use the bundled tiny.en, or pass "
             "a local model directory."
         ) from None
+
+
+@lru_cache(maxsize=1)
+def _chunk_model_class():
+    """WhisperModel that reads each chunk in one pass.
+
+    After a window whose text ends without a closing timestamp (the filler prompt makes
+    the model write a chunk as one open segment), faster-whisper rewinds to the last
+    word's end and decodes the rest of the window again. Our chunks end in silence, so
+    that second pass costs a whole encoder run and decodes only silence, where it
+    invents "Thank you." Claiming a closed ending when the model wrote to the end of the
+    window skips it. A window left unfinished (ending on a timestamp pair) is still read on
+    from its last timestamp, as faster-whisper does.
+    """
+    from faster_whisper import WhisperModel
+
+    class ChunkWhisperModel(WhisperModel):
+        def _split_segments_by_timestamps(self, tokenizer, tokens, time_offset, segment_size,
+                                          segment_duration, seek):
+            segments, next_seek, closed = super()._split_segments_by_timestamps(
+                tokenizer, tokens, time_offset, segment_size, segment_duration, seek
+            )
+            return segments, next_seek, closed or next_seek >= seek + segment_size
+
+    return ChunkWhisperModel
 
 
 def transcribe_file(
@@ -115,9 +147,17 @@ def transcribe_file(
     settings: TranscriptionSettings = TranscriptionSettings(),
     progress: Callable[[float, float], None] | None = None,
 ) -> Transcript:
-    """Transcribe a recording into a checked word timeline (see the module docstring)."""
-    audio = load_audio(path)
-    return transcribe_audio(audio, model_name=model_name, settings=settings, progress=progress)
+    """Transcribe a recording into a checked word timeline (see the module docstring).
+
+    The model loads in a second thread while the file is decoded and searched for voice.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        model = pool.submit(load_model, model_name)
+        audio = load_audio(path)
+        return transcribe_audio(audio, model_name=model_name, settings=settings,
+                                progress=progress, model_loader=model.result)
 
 
 def transcribe_audio(
@@ -126,12 +166,22 @@ def transcribe_audio(
     model_name: str | None = None,
     settings: TranscriptionSettings = TranscriptionSettings(),
     progress: Callable[[float, float], None] | None = None,
+    model_loader: Callable[[], Any] | None = None,
 ) -> Transcript:
-    """Transcribe a 16 kHz mono array. ``progress(done_s, total_s)`` is called per chunk."""
+    """Transcribe a 16 kHz mono array. ``progress(done_s, total_s)`` is called per chunk.
+
+    The model is only loaded when the audio holds voice; ``model_loader`` replaces
+    ``load_model(model_name)`` for a caller that loads it ahead.
+    """
     duration_s = audio.size / SAMPLE_RATE
     regions = voice_regions(audio)
-    chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s, duration_s=duration_s)
-    model = load_model(model_name) if chunks else None
+    chunks = chunk_regions(
+        regions,
+        max_chunk_s=settings.max_chunk_s,
+        duration_s=duration_s,
+        quietest=partial(quietest_moment, audio),
+    )
+    model = (model_loader or partial(load_model, model_name))() if chunks else None
     words: list[Word] = []
     dropped: list[DroppedWord] = []
     for chunk_start, chunk_end in chunks:
@@ -204,14 +254,22 @@ def check_words(
     *,
     settings: TranscriptionSettings,
 ) -> tuple[list[Word], list[DroppedWord]]:
-    """Drop words the audio does not support and fillers that only echo the prompt."""
+    """Drop words the audio does not support and fillers that only echo the prompt.
+
+    A confident content word is kept even where its time falls in silence: word times
+    drift (a word before a pause often swallows the pause and leaves the next word with
+    no time of its own), and dropping a real word would skew every count. Fillers and
+    unsure words have to be where the audio has voice.
+    """
     kept: list[Word] = []
     dropped: list[DroppedWord] = []
     for word in words:
         reason = None
-        if not _touches_speech(word, regions, settings.speech_tolerance_s):
+        filler = is_filled_pause(word.text)
+        needs_voice = filler or word.probability < settings.confident_word_probability
+        if needs_voice and not _touches_speech(word, regions, settings.speech_tolerance_s):
             reason = "no speech in the audio at this time"
-        elif is_filled_pause(word.text) and word.probability < settings.min_filler_probability:
+        elif filler and word.probability < settings.min_filler_probability:
             reason = f"filler with probability {word.probability:.2f}: an echo of the prompt"
         if reason:
             dropped.append(DroppedWord(word, reason))
