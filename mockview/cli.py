@@ -16,7 +16,7 @@ def cli():
 
     Example:
 
-        mockview analyze samples/teamwork_answer.wav
+        mockview analyze samples/rambling_intro.flac --question intro-about-yourself
     """
 
 
