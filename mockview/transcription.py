@@ -80,14 +80,21 @@ def resolve_model(name: str | None = None) -> str:
             ) from None
         return str(get_model_path())
     path = Path(name).expanduser()
-    if path.exists() or os.sep in name:
+    if path.is_dir():
         if not (path / "model.bin").is_file():
             raise ModelError(
                 f"{name} is not a faster-whisper model directory (no model.bin in it). "
                 "Give a CTranslate2 Whisper model directory or a model name such as small.en."
             )
         return str(path)
-    return name
+    from faster_whisper.utils import available_models
+
+    if name in available_models() or re.fullmatch(r"[\w.-]+/[\w.-]+", name):
+        return name  # a model size or a Hugging Face repository id
+    raise ModelError(
+        f"Unknown model '{name}': not a directory and not a faster-whisper model name. "
+        f"Use one of {', '.join(available_models())}, or a local model directory."
+    )
 
 
 @lru_cache(maxsize=2)

@@ -144,3 +144,17 @@ def test_analyze_terminal_report_marks_fillers_and_pauses():
     assert "[1.1s]" in result.output  # the monologue's one long pause, marked in place
     assert "Metrics" in result.output
     assert "What to work on" in result.output
+
+
+def test_unknown_model_is_one_clear_line():
+    result = run("analyze", str(DATA / "jfk.flac"), "--model", "tiny-typo")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Unknown model 'tiny-typo': not a directory")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_unknown_question_id_suggests_the_closest():
+    result = run("analyze", str(DATA / "jfk.flac"), "--question", "intro-yourself")
+    assert result.exit_code == 1
+    assert result.output == ("Error: No question with id 'intro-yourself'. Did you mean "
+                             "intro-about-yourself? List the ids with: mockview questions\n")

@@ -172,3 +172,16 @@ def test_model_directory_without_weights_is_refused(tmp_path):
 
 def test_bundled_model_is_a_local_directory():
     assert (Path(resolve_model(None)) / "model.bin").is_file()
+
+
+def test_unknown_model_name_lists_the_known_ones():
+    with pytest.raises(ModelError, match=r"^Unknown model 'tiny-typo': not a directory .*tiny\.en"):
+        resolve_model("tiny-typo")
+
+
+def test_named_model_that_is_not_cached_cannot_be_had_offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    with pytest.raises(ModelError, match=r"^Model 'small\.en' is not in the local cache and could "
+                                         r"not be downloaded"):
+        load_model.__wrapped__("small.en")
