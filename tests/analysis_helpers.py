@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mockview.words import Transcript, Word
+from mockview.words import QuestionInfo, Transcript, Word
 
 _PAUSE = re.compile(r"^\[(\d+(?:\.\d+)?)\]$")
 
@@ -46,3 +46,13 @@ def sentence(n: int, *, word: str | None = None, end: str = ".") -> str:
     made = [consonants[i // 16 % 16] + "a" + consonants[i % 16] + "o" for i in range(n)]
     words = [word] * n if word else made
     return " ".join(words[:-1] + [words[-1] + end])
+
+
+# A concise, on-topic answer to MOTIVATION: the negative case for rambling and feedback.
+CONCISE = (
+    "I want this role because it joins my two strengths, data and teaching. At my last job I"
+    " built dashboards that the sales team used daily. I also ran weekly training sessions"
+    " for new analysts. This role combines both, and your team builds tools for teachers."
+    " That mission matters to me, and I can contribute from day one."
+)
+MOTIVATION = QuestionInfo("Why do you want this role?", kind="motivation")

@@ -5,15 +5,7 @@ import re
 from mockview.analysis import AnalysisSettings, analyze_answer
 from mockview.words import QuestionInfo, Transcript
 
-from .analysis_helpers import sentence, transcript
-
-CONCISE = (
-    "I want this role because it joins my two strengths, data and teaching. At my last job I"
-    " built dashboards that the sales team used daily. I also ran weekly training sessions"
-    " for new analysts. This role combines both, and your team builds tools for teachers."
-    " That mission matters to me, and I can contribute from day one."
-)
-MOTIVATION = QuestionInfo("Why do you want this role?", kind="motivation")
+from .analysis_helpers import CONCISE, MOTIVATION, sentence, transcript
 
 
 def feedback_of(text, question=MOTIVATION, duration_s=60.0, settings=None, **kwargs):

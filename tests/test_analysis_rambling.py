@@ -5,15 +5,8 @@ import pytest
 from mockview.analysis import AnalysisSettings, analyze_answer
 from mockview.words import QuestionInfo
 
-from .analysis_helpers import sentence, transcript
+from .analysis_helpers import CONCISE, MOTIVATION, sentence, transcript
 
-CONCISE = (
-    "I want this role because it joins my two strengths, data and teaching. At my last job I"
-    " built dashboards that the sales team used daily. I also ran weekly training sessions"
-    " for new analysts. This role combines both, and your team builds tools for teachers."
-    " That mission matters to me, and I can contribute from day one."
-)
-MOTIVATION = QuestionInfo("Why do you want this role?", kind="motivation")
 BEHAVIORAL = QuestionInfo("Tell me about a time you improved a process.", kind="behavioral")
 STAR = (
     "Our release process took days of manual checks. I was asked to speed it up. I wrote"

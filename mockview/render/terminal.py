@@ -7,15 +7,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mockview.analysis.text import clock
+
 FILLER_STYLE = {"filled_pause": "bold black on yellow", "discourse_marker": "bold black on cyan"}
-
-
-def clock(seconds: float | None) -> str:
-    """0:07, 1:42: how times read in the report."""
-    if seconds is None:
-        return "-"
-    seconds = max(0, round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def render_report(report: dict, console: Console) -> None:
