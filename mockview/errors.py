@@ -23,3 +23,7 @@ class ModelError(MockviewError):
 
 class AnalysisError(MockviewError):
     """Input to the analysis that cannot be analysed (for example a bad word timeline)."""
+
+
+class StoreError(MockviewError):
+    """The session store cannot be opened, read or written, or has no such record."""
