@@ -120,24 +120,40 @@ def banks(as_json):
 @click.option("--model", "model_name", metavar="NAME",
               help="faster-whisper model name or local model directory (default: bundled tiny.en).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def analyze(audio, question_id, question_text, bank_paths, model_name, as_json):
+@click.option("--save", is_flag=True,
+              help="Keep the recording and its report in your history (see: mockview history).")
+def analyze(audio, question_id, question_text, bank_paths, model_name, as_json, save):
     """Analyse a recorded answer: fillers, pace, pauses, length and rambling.
 
     Reads wav, flac, mp3, m4a and ogg at any sample rate. Transcription is local.
+    With --save the audio and the report are kept as a new session; with --json the
+    object then also holds "saved": {"session_id": N}.
 
     Examples:
 
         mockview analyze samples/concise_teamwork.flac --question beh-disagree
 
         mockview analyze answer.m4a --question-text "Why this role?" --json
+
+        mockview analyze answer.wav --question intro-about-yourself --save
     """
     from mockview.errors import MockviewError
 
     try:
         question = _question_info(question_id, question_text, bank_paths)
-        report = _analyze_with_progress(audio, question, model_name)
+        store = _open_store() if save else None  # a broken store fails before transcribing
+        try:
+            report = _analyze_with_progress(audio, question, model_name)
+            session_id, save_error = (_save_analysis(store, audio, report, question,
+                                                     question_id, bank_paths)
+                                      if store else (None, None))
+        finally:
+            if store:
+                store.close()
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
+    if session_id is not None and as_json:
+        report = {**report, "saved": {"session_id": session_id}}
     if as_json:
         import json
 
@@ -148,6 +164,11 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, as_json):
         from mockview.render.terminal import render_report
 
         render_report(report, Console())
+    if save_error:  # the report is shown all the same: the user waited for it
+        raise click.ClickException(save_error)
+    if session_id is not None:
+        click.echo(f"Saved as session {session_id}. See it again with: "
+                   f"mockview show {session_id}", err=True)
 
 
 def _question_info(question_id, question_text, bank_paths):
@@ -182,3 +203,437 @@ def _analyze_with_progress(audio, question, model_name):
 
         return analyze_recording(audio, question=question, model_name=model_name,
                                  progress=progress)
+
+
+# --- store: history, show, delete (owned by store work) ---
+
+
+def _open_store():
+    """Open the session store; recordings recovered after a crash are told on stderr."""
+    from mockview.store import Store
+
+    store = Store.open()
+    for message in store.recovered:
+        click.echo(message, err=True)
+    return store
+
+
+def _save_analysis(store, audio, report, question, question_id, bank_paths):
+    """Store one analysed recording: (session id, None), or (None, why it was not saved)."""
+    from mockview.errors import MockviewError
+
+    try:
+        category = None
+        if question_id:
+            from mockview.questions import find_question, load_banks
+
+            category = find_question(load_banks(extra=bank_paths), question_id).category
+        return store.save_analysis(audio, report, question=question, category=category), None
+    except MockviewError as error:
+        return None, f"The report was not saved: {error}"
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="Only the N most recent sessions.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array (times in UTC) instead of a table.")
+def history(limit, as_json):
+    """List your stored sessions, newest first, with their key numbers.
+
+    For each session: when, how it was recorded, the answers, total speaking time, fillers
+    per minute, words per minute, the share of answers within their length target and the
+    answers flagged as rambling (the latest take of each answer counts for those two).
+
+    Examples:
+
+        mockview history --limit 10
+
+        mockview history --json
+    """
+    from mockview.errors import MockviewError
+
+    try:
+        with _open_store() as store:
+            sessions = store.sessions(limit=limit)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        import json
+        from dataclasses import asdict
+
+        click.echo(json.dumps([asdict(s) for s in sessions], indent=2, ensure_ascii=False))
+        return
+    if not sessions:
+        click.echo("No sessions yet. Save one with: mockview analyze FILE --save")
+        return
+    from mockview.analysis.text import clock
+
+    # Plain columns rather than a rich Table: rich takes most of a second to lay out a
+    # thousand rows, and this listing needs no wrapping.
+    rows = [[str(s.session_id), _local_time(s.started_at_utc), s.source, str(s.answer_count),
+             str(s.take_count), clock(s.speaking_s), _number(s.fillers_per_minute, ".1f"),
+             _number(s.words_per_minute, ".0f"), _number(s.within_target_share, ".0%"),
+             str(s.rambling_count)] for s in sessions]
+    headers = [("", "ID"), ("", "Date"), ("", "Source"), ("", "Answers"), ("", "Takes"),
+               ("", "Speaking"), ("Fillers", "/min"), ("", "WPM"), ("Within", "target"),
+               ("", "Rambling")]
+    for number, line in enumerate(_columns(headers, rows, right_from=3)):
+        click.echo(click.style(line, bold=True) if number < 2 else line)
+    click.echo(f"{len(sessions)} session(s). See one with: mockview show ID", err=True)
+
+
+@cli.command()
+@click.argument("session_id", metavar="SESSION", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the session as one JSON object.")
+def show(session_id, as_json):
+    """Show a stored session: the full report of every answer and take.
+
+    Examples:
+
+        mockview show 12
+
+        mockview show 12 --json
+    """
+    from mockview.errors import MockviewError
+
+    try:
+        with _open_store() as store:
+            record = store.session(session_id)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        import json
+
+        click.echo(json.dumps(_session_json_of(record), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    from mockview.analysis.text import clock
+    from mockview.render.terminal import render_report
+
+    console = Console()
+    summary = record.summary
+    console.print(f"[bold]Session {summary.session_id}[/]  ·  "
+                  f"{_local_time(summary.started_at_utc)}  ·  {summary.source}  ·  "
+                  f"{_plural(summary.answer_count, 'answer')}, "
+                  f"{_plural(summary.take_count, 'take')}", highlight=False)
+    if not record.takes:
+        console.print("This session has no recorded takes.")
+    for take in record.takes:
+        question = take.question_text or "no question given"
+        if len(question) > 70:
+            question = question[:69].rstrip() + "…"
+        console.rule(f"Answer {take.answer_no}, take {take.take_no} · {clock(take.duration_s)}"
+                     f" · {question}", align="left")
+        render_report(take.report, console)
+
+
+@cli.command()
+@click.argument("session_id", metavar="SESSION", type=int)
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
+def delete(session_id, yes):
+    """Delete a stored session: its answers, takes, reports and audio files.
+
+    Asks first, unless --yes is given (needed when there is no terminal to ask in).
+
+    Examples:
+
+        mockview delete 12
+
+        mockview delete 12 --yes
+    """
+    from mockview.errors import MockviewError
+
+    try:
+        with _open_store() as store:
+            summary = store.session(session_id).summary
+            what = (f"session {session_id} ({_local_time(summary.started_at_utc)}, "
+                    f"{summary.source}: {_plural(summary.answer_count, 'answer')}, "
+                    f"{_plural(summary.take_count, 'take')})")
+            if not yes:
+                if not _stdin_is_interactive():
+                    raise click.ClickException(
+                        f"Not deleting {what}: there is no terminal to confirm it in. To "
+                        f"delete it, run: mockview delete {session_id} --yes")
+                click.confirm(f"Delete {what} and its audio files?", abort=True, err=True)
+            removed = store.delete_session(session_id)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Deleted {what} and {_plural(len(removed), 'audio file')}.")
+    for path in removed:
+        click.echo(f"  removed {path}", err=True)
+
+
+def _stdin_is_interactive() -> bool:
+    import sys
+
+    return sys.stdin is not None and not sys.stdin.closed and sys.stdin.isatty()
+
+
+def _session_json_of(record) -> dict:
+    from mockview.render.markdown import session_json
+
+    return session_json(record)
+
+
+def _local_time(utc: str) -> str:
+    from datetime import datetime, timezone
+
+    moment = datetime.strptime(utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _columns(headers: list[tuple[str, ...]], rows: list[list[str]], *,
+             right_from: int) -> list[str]:
+    """Header lines and rows as aligned text; columns from ``right_from`` on right-aligned."""
+    table = [list(lines) for lines in zip(*headers, strict=True)] + rows
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    return [" ".join(cell.rjust(w) if i >= right_from else cell.ljust(w)
+                     for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+            for row in table]
+
+
+def _number(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+# --- export and reanalyze ---------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("session_id", metavar="SESSION", type=int)
+@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md",
+              show_default=True, help="JSON (every report in full) or Markdown (to read).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write to FILE instead of standard output.")
+def export(session_id, fmt, output):
+    """Export a stored session as JSON or Markdown.
+
+    Examples:
+
+        mockview export 12 --format md -o session-12.md
+
+        mockview export 12 --format json > session-12.json
+    """
+    import json
+
+    from mockview.errors import MockviewError
+    from mockview.render.markdown import session_json, session_markdown
+
+    try:
+        with _open_store() as store:
+            record = store.session(session_id)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if fmt == "json":
+        text = json.dumps(session_json(record), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = session_markdown(record)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
+    click.echo(f"Wrote session {session_id} to {output}.", err=True)
+
+
+@cli.command()
+@click.argument("session_id", metavar="SESSION", type=int, required=False)
+@click.option("--all", "every", is_flag=True, help="Reanalyse every stored take.")
+@click.option("--model", "model_name", metavar="NAME",
+              help="faster-whisper model name or local model directory (default: bundled tiny.en).")
+def reanalyze(session_id, every, model_name):
+    """Recompute stored takes from their audio with the current analysis.
+
+    The previous result of each take is kept, with its analysis version, in the store.
+
+    Examples:
+
+        mockview reanalyze 12
+
+        mockview reanalyze --all --model base.en
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from mockview.errors import MockviewError
+    from mockview.reanalysis import reanalyze as reanalyze_takes
+
+    if (session_id is None) == (not every):
+        raise click.UsageError("Give a session id, or --all to reanalyse every stored take.")
+    stderr = Console(stderr=True)
+    try:
+        with _open_store() as store:
+            takes = (store.takes(with_reports=True) if every
+                     else store.session(session_id).takes)
+            with Progress(TextColumn("[dim]Reanalysing"), BarColumn(), MofNCompleteColumn(),
+                          console=stderr, transient=True,
+                          disable=not stderr.is_terminal) as bar:
+                task = bar.add_task("reanalyze", total=len(takes))
+                result = reanalyze_takes(store, takes, model_name=model_name,
+                                         progress=lambda take: bar.advance(task))
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Reanalysed {result.updated} take(s).")
+    for take, reason in result.skipped:
+        click.echo(f"Session {take.session_id}, answer {take.answer_no}, take {take.take_no} "
+                   f"skipped: {reason}.")
+
+
+# --- trends: compare, progress (owned by trends work) ---
+
+
+@cli.command()
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON object.")
+def compare(a, b, as_json):
+    """Compare two sessions, or two takes of an answer, metric by metric.
+
+    A and B are each a session (12), an answer (12:2, its latest take) or a take (12:2:1):
+    see the numbers with mockview history and mockview show. Each metric gets its change
+    and whether it got better or worse (changes under 10% count as the same); takes also
+    get a word-level diff of their transcripts.
+
+    Examples:
+
+        mockview compare 12 15
+
+        mockview compare 12:2:1 12:2:2 --json
+    """
+    from mockview.errors import MockviewError
+    from mockview.trends import parse_compare_pair
+
+    try:
+        spec_a, spec_b = parse_compare_pair(a, b)
+        with _open_store() as store:
+            comparison = _compare_stored(store, spec_a, spec_b)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        import json
+
+        click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    from mockview.render.trends import render_comparison
+
+    render_comparison(comparison, Console())
+
+
+def _compare_stored(store, spec_a, spec_b):
+    from mockview.trends import compare_sessions, compare_takes
+
+    if spec_a.is_session:
+        return compare_sessions(store.session(spec_a.session_id),
+                                store.session(spec_b.session_id))
+    return compare_takes(store.take(spec_a.session_id, spec_a.answer_no, spec_a.take_no),
+                         store.take(spec_b.session_id, spec_b.answer_no, spec_b.take_no))
+
+
+@cli.command()
+@click.option("--question", "question_id", metavar="ID",
+              help="Only your answers to this question (see: mockview questions).")
+@click.option("--category", metavar="CATEGORY",
+              help="Only your answers to questions of this category.")
+@click.option("--since", metavar="DATE", help="Only from this day on: YYYY-MM-DD (local time).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the trends and patterns as one JSON object.")
+@click.option("--plot", "plot_path", metavar="FILE.png",
+              help="Also draw each metric over your sessions as a PNG chart.")
+def progress(question_id, category, since, as_json, plot_path):
+    """Show how you are doing over your sessions, and what keeps recurring.
+
+    Each metric's trend compares your first sessions with your recent ones (the mean of 3
+    at each end, fewer with under 6 sessions); a change under 10% is steady, not progress.
+    Patterns: your top filler, question kinds that run long, where long pauses fall, the
+    questions you score worst on (targets missed per take) and those never practised.
+
+    Examples:
+
+        mockview progress --since 2026-01-01 --plot progress.png
+
+        mockview progress --category behavioral --json
+    """
+    from mockview.errors import MockviewError
+    from mockview.trends import build_progress, day_start_utc
+
+    if question_id and category:
+        raise click.UsageError("Give either --question or --category, not both.")
+    try:
+        since_at = day_start_utc(since) if since is not None else None
+        if plot_path:
+            from mockview.render.plot import check_png_path
+
+            check_png_path(plot_path)
+        questions = _progress_bank_questions()
+        with _open_store() as store:
+            takes, recent = _progress_takes(store, question_id, category, since_at)
+        result = build_progress(takes, questions=questions, question_id=question_id,
+                                category=category, since_utc=since_at, pause_takes=recent)
+        written = None
+        if plot_path and result.sessions:
+            from mockview.render.plot import write_progress_plot
+
+            written = write_progress_plot(result, plot_path)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if not result.sessions:
+        filters = " ".join(f"--{name} {value}" for name, value in
+                           (("question", question_id), ("category", category), ("since", since))
+                           if value)
+        message = (f"No saved answers match {filters}. See what is stored with: "
+                   "mockview history" if filters else
+                   "No sessions yet. Save one with: mockview analyze FILE --save")
+        click.echo(message, err=as_json)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif result.sessions:
+        from rich.console import Console
+
+        from mockview.render.trends import render_progress
+
+        render_progress(result, Console())
+    if written is not None:
+        click.echo(f"Wrote the chart to {written}", err=True)
+    elif plot_path:
+        click.echo("No chart written: there are no sessions to draw.", err=True)
+
+
+def _progress_takes(store, question_id, category, since_at):
+    """Every matching take, and the most recent ones again with their reports.
+
+    Only the recent reports are read (for where long pauses fall): reading all of a long
+    history's reports would take seconds.
+    """
+    from mockview.trends import RECENT_REPORTS, recent_since_utc
+
+    filters = {"question_id": question_id, "category": category}
+    takes = store.takes(**filters, since_utc=since_at)
+    recent_from = recent_since_utc(takes, RECENT_REPORTS)
+    if recent_from is None:
+        return takes, []
+    return takes, store.takes(**filters, since_utc=recent_from, with_reports=True)
+
+
+def _progress_bank_questions():
+    """The bank questions, to find the never-practised ones; None if a bank is broken."""
+    from mockview.errors import BankError
+    from mockview.questions import load_banks
+
+    try:
+        return [q for bank in load_banks() for q in bank.questions]
+    except BankError as error:
+        click.echo(f"Not listing never-practised questions: {error}", err=True)
+        return None

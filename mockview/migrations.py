@@ -1,0 +1,197 @@
+"""The schema of the session store, as an append-only list of named migrations.
+
+Each migration is a function that takes an open connection and changes the schema. The
+store applies every migration that the database has not seen yet, in order, when it is
+opened; each one runs in one transaction together with its row in ``_migrations``, so a
+failure leaves the database exactly as it was. Never edit or reorder a released migration:
+append a new one.
+
+Migrations must not call ``executescript`` (it commits on its own, which would break the
+one-transaction rule); they run statements one by one with ``execute``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+
+from mockview.errors import StoreError
+
+Migration = Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register ``fn`` as the next migration; its function name is its permanent name."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def utc_now() -> str:
+    """The current time as stored everywhere: ISO 8601 UTC to the second, with a "Z"."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ensure_migrations_table(db: sqlite3.Connection) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations ("
+            " name TEXT PRIMARY KEY,"
+            " applied_at_utc TEXT NOT NULL)"
+        )
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def applied_migrations(db: sqlite3.Connection) -> list[str]:
+    """Names of the migrations this database has had, in the order they were applied."""
+    return [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def unknown_migrations(
+    db: sqlite3.Connection, migrations: Sequence[Migration] | None = None
+) -> list[str]:
+    """Applied migrations that this version of mockview does not have (a newer one wrote them)."""
+    known = {fn.__name__ for fn in (MIGRATIONS if migrations is None else migrations)}
+    return [name for name in applied_migrations(db) if name not in known]
+
+
+def migrate(
+    db: sqlite3.Connection,
+    *,
+    migrations: Sequence[Migration] | None = None,
+    where: str = "the database",
+) -> list[str]:
+    """Apply the migrations ``db`` has not had yet; return the names applied.
+
+    ``db`` must be in autocommit mode (``isolation_level=None``): each migration runs inside
+    its own ``BEGIN IMMEDIATE ... COMMIT`` together with its ``_migrations`` row, and the
+    applied set is read again inside that transaction, so two processes opening a new store
+    at once apply each migration exactly once. ``where`` names the database in errors.
+    """
+    migrations = MIGRATIONS if migrations is None else migrations
+    ensure_migrations_table(db)
+    done: list[str] = []
+    for fn in migrations:
+        name = fn.__name__
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            already = db.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone()
+            if already:
+                db.execute("COMMIT")
+                continue
+            fn(db)
+            db.execute("INSERT INTO _migrations (name, applied_at_utc) VALUES (?, ?)",
+                       (name, utc_now()))
+        except BaseException as error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(error, Exception):
+                raise StoreError(
+                    f"Could not upgrade {where}: migration '{name}' failed ({error}). "
+                    "The database was left as it was. Report this to the mockview developers."
+                ) from error
+            raise
+        db.execute("COMMIT")
+        done.append(name)
+    return done
+
+
+# --- the migrations, oldest first: append only ------------------------------------------------
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    """Sessions, answers with the question as asked, takes with key numbers, words."""
+    db.execute(
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            started_at_utc TEXT NOT NULL,
+            finished_at_utc TEXT,
+            source TEXT NOT NULL
+        )"""
+    )
+    # The question is copied in as it was asked, so later bank edits never rewrite history.
+    db.execute(
+        """
+        CREATE TABLE answers (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            answer_no INTEGER NOT NULL,
+            question_id TEXT,
+            question_text TEXT,
+            question_kind TEXT,
+            question_category TEXT,
+            target_min_s REAL,
+            target_max_s REAL,
+            UNIQUE (session_id, answer_no)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE takes (
+            id INTEGER PRIMARY KEY,
+            answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+            take_no INTEGER NOT NULL,
+            recorded_at_utc TEXT NOT NULL,
+            audio_path TEXT,
+            model TEXT,
+            analysis_version TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            report_json TEXT NOT NULL,
+            duration_s REAL NOT NULL,
+            speaking_s REAL NOT NULL,
+            word_count INTEGER NOT NULL,
+            words_per_minute REAL,
+            articulation_wpm REAL,
+            fillers_count INTEGER NOT NULL,
+            fillers_per_minute REAL NOT NULL,
+            fillers_per_100_words REAL NOT NULL,
+            long_pause_count INTEGER NOT NULL,
+            pause_ratio REAL,
+            length_verdict TEXT,
+            within_target INTEGER,
+            rambling_flagged INTEGER NOT NULL,
+            top_filler TEXT,
+            UNIQUE (answer_id, take_no)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE words (
+            take_id INTEGER NOT NULL REFERENCES takes(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            probability REAL,
+            PRIMARY KEY (take_id, position)
+        ) WITHOUT ROWID"""
+    )
+
+
+@migration
+def m002_report_history_and_indexes(db: sqlite3.Connection) -> None:
+    """Earlier reports of re-analysed takes, and indexes for history, show and progress."""
+    db.execute(
+        """
+        CREATE TABLE report_history (
+            id INTEGER PRIMARY KEY,
+            take_id INTEGER NOT NULL REFERENCES takes(id) ON DELETE CASCADE,
+            analysis_version TEXT NOT NULL,
+            report_json TEXT NOT NULL,
+            replaced_at_utc TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX report_history_take ON report_history (take_id)")
+    db.execute("CREATE INDEX sessions_started ON sessions (started_at_utc)")
+    db.execute("CREATE INDEX answers_question ON answers (question_id)")
+    db.execute("CREATE INDEX answers_category ON answers (question_category)")
+    db.execute("CREATE INDEX takes_recorded ON takes (recorded_at_utc)")
+    db.execute("CREATE INDEX takes_audio_path ON takes (audio_path)")

@@ -1,0 +1,87 @@
+"""A stored session as Markdown or JSON, for `mockview export`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+
+from mockview.analysis.text import clock
+from mockview.records import SessionRecord, TakeRecord
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def escape(text: str) -> str:
+    """Text from a user or a bank, made inert in Markdown (and in HTML inside Markdown)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def session_json(record: SessionRecord) -> dict:
+    """The session as one JSON-ready dict: its summary and, per answer, every take's report."""
+    answers: dict[int, dict] = {}
+    for take in record.takes:
+        answer = answers.setdefault(take.answer_no, {
+            "answer_no": take.answer_no,
+            "question": {"id": take.question_id, "text": take.question_text,
+                         "kind": take.question_kind, "category": take.question_category},
+            "takes": [],
+        })
+        answer["takes"].append({
+            "take_no": take.take_no,
+            "recorded_at_utc": take.recorded_at_utc,
+            "audio_path": str(take.audio_path) if take.audio_path else None,
+            "report": take.report,
+        })
+    return {"session": asdict(record.summary), "answers": list(answers.values())}
+
+
+def session_markdown(record: SessionRecord) -> str:
+    """The session as a Markdown document: a summary, then every take with its feedback."""
+    summary = record.summary
+    lines = [
+        f"# mockview session {summary.session_id}",
+        "",
+        f"{summary.started_at_utc} · {summary.source} · {summary.answer_count} answer(s), "
+        f"{summary.take_count} take(s), {clock(summary.speaking_s)} speaking",
+        "",
+    ]
+    for take in record.takes:
+        lines += _take_markdown(take)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _take_markdown(take: TakeRecord) -> list[str]:
+    question = escape(take.question_text) if take.question_text else "(no question)"
+    lines = [f"## Answer {take.answer_no}, take {take.take_no}: {question}", ""]
+    report = take.report or {}
+    metrics = report.get("metrics", {})
+    fillers, pace = metrics.get("fillers", {}), metrics.get("pace", {})
+    pauses, length = metrics.get("pauses", {}), metrics.get("length", {})
+    lines += [
+        "| metric | value |",
+        "| --- | --- |",
+        f"| length | {clock(take.duration_s)} ({escape(take.length_verdict or '-')}) |",
+        f"| words | {take.word_count} |",
+        f"| pace | {_number(pace.get('words_per_minute'))} wpm |",
+        f"| fillers | {fillers.get('count', 0)} ({_number(fillers.get('per_minute'), 1)}/min) |",
+        f"| long pauses | {pauses.get('long_count', 0)} |",
+        f"| rambling | {'flagged' if take.rambling_flagged else 'no'} |",
+        "",
+    ]
+    transcript = (report.get("transcript") or {}).get("text")
+    if transcript:
+        lines += ["**Transcript**", "", "> " + escape(transcript), ""]
+    tips = report.get("feedback") or []
+    if tips:
+        lines += ["**What to work on**", ""]
+        lines += [f"{n}. **{escape(t['title'])}**: {escape(t['detail'])}"
+                  for n, t in enumerate(tips, 1)]
+        lines.append("")
+    if length.get("target_s"):
+        low, high = length["target_s"]
+        lines += [f"Target length: {clock(low)}-{clock(high)}.", ""]
+    return lines
+
+
+def _number(value, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"

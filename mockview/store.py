@@ -1,0 +1,906 @@
+"""The session store: every practised answer kept in SQLite, its audio kept as FLAC.
+
+One database, ``mockview.db``, in the user's data directory (``MOCKVIEW_HOME`` moves it),
+with the recordings beside it in ``recordings/``, referenced from the database by relative
+path. The database migrates when opened (``migrations.py``). ``Store`` hands out the plain
+dataclasses of ``records.py``; nothing outside this module writes SQL.
+
+A session holds answers (one per question asked, with the question copied in as it was
+asked) and each answer holds takes (each recording of it; retries are further takes). A
+take keeps its whole report as JSON, the key numbers as columns for fast queries, and its
+words.
+
+Nothing is lost in a crash. A take's audio is written (and fsynced) with a small sidecar
+``recordings/<uuid>.json`` holding everything needed to rebuild the take, before the take's
+row is inserted; the sidecar is removed after the commit. Files are written while holding
+the database's write lock, so another process never sees a half-saved take. On open, a
+recording with no take row is an orphan: with its sidecar it is re-attached, without one it
+is left where it is and reported; both land in ``Store.recovered``.
+
+Two processes may write at once: every write is one ``BEGIN IMMEDIATE`` transaction and
+waits up to ``BUSY_TIMEOUT_S`` for the other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import os
+import re
+import sqlite3
+import stat
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from mockview.errors import StoreError
+from mockview.migrations import MIGRATIONS, migrate, unknown_migrations, utc_now
+from mockview.paths import data_dir
+from mockview.records import SessionRecord, SessionSummary, TakeRecord
+from mockview.words import QuestionInfo
+
+logger = logging.getLogger("mockview")
+
+DB_NAME = "mockview.db"
+RECORDINGS_DIR = "recordings"
+#: How long a write waits for another process's write to finish before giving up.
+BUSY_TIMEOUT_S = 10.0
+SIDECAR_FORMAT = 1
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_DIR_MODE = 0o700
+_FILE_MODE = 0o600
+
+_TAKE_COLUMNS = """
+    t.id, a.session_id, t.answer_id, a.answer_no, t.take_no, t.recorded_at_utc,
+    a.question_id, a.question_text, a.question_kind, a.question_category, t.audio_path,
+    t.analysis_version, t.duration_s, t.speaking_s, t.word_count, t.words_per_minute,
+    t.articulation_wpm, t.fillers_count, t.fillers_per_minute, t.fillers_per_100_words,
+    t.long_pause_count, t.pause_ratio, t.length_verdict, t.within_target, t.rambling_flagged,
+    t.top_filler"""
+
+_KEY_COLUMNS = (
+    "duration_s", "speaking_s", "word_count", "words_per_minute", "articulation_wpm",
+    "fillers_count", "fillers_per_minute", "fillers_per_100_words", "long_pause_count",
+    "pause_ratio", "length_verdict", "within_target", "rambling_flagged", "top_filler",
+)
+
+# Per session: every take counts for time, fillers and pace; only the latest take of each
+# answer counts for "within target" and "rambling", since a retry replaces the answer.
+_SUMMARY_SQL = """
+    SELECT s.id, s.started_at_utc, s.source,
+           (SELECT COUNT(*) FROM answers x WHERE x.session_id = s.id),
+           COUNT(t.id),
+           TOTAL(t.speaking_s),
+           TOTAL(t.fillers_per_minute * t.speaking_s),
+           AVG(t.words_per_minute),
+           TOTAL(t.take_no = l.max_take AND t.within_target IS NOT NULL),
+           TOTAL(t.take_no = l.max_take AND t.within_target = 1),
+           TOTAL(t.take_no = l.max_take AND t.rambling_flagged = 1)
+    FROM chosen s
+    LEFT JOIN answers a ON a.session_id = s.id
+    LEFT JOIN takes t ON t.answer_id = a.id
+    LEFT JOIN (SELECT answer_id, MAX(take_no) AS max_take FROM takes GROUP BY answer_id) l
+           ON l.answer_id = a.id
+    GROUP BY s.id
+    ORDER BY s.started_at_utc DESC, s.id DESC"""
+
+
+def default_path() -> Path:
+    """Where the store lives: ``<data dir>/mockview.db``."""
+    return data_dir() / DB_NAME
+
+
+def damaged_message(path: Path, reason: str) -> str:
+    return (f"{path} is not a mockview database or is damaged ({reason}). Move it aside "
+            f"(for example: mv {path} {path}.bak) and mockview starts a new one; "
+            "it never overwrites it.")
+
+
+def _translate_errors(method):
+    """Turn SQLite's exceptions into a StoreError that names the file and the fix."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as error:
+            text = str(error)
+            if "locked" in text or "busy" in text:
+                raise StoreError(
+                    f"{self.path} is busy: another mockview process kept it locked for more "
+                    f"than {BUSY_TIMEOUT_S:g} s. Try again when it has finished."
+                ) from None
+            raise StoreError(
+                f"Could not read or write {self.path} ({text}). Check that the disk has free "
+                "space and that the file and its folder are yours and writable."
+            ) from None
+        except sqlite3.DatabaseError as error:
+            raise StoreError(damaged_message(self.path, str(error))) from None
+
+    return wrapper
+
+
+class Store:
+    """The session store. Open it with ``Store.open()``; use it as a context manager."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        """Use ``Store.open``: it validates, migrates and recovers; this only wraps."""
+        self._db = db
+        self.path = path
+        self.recordings_dir = path.parent / RECORDINGS_DIR
+        #: Messages about orphan recordings found on open (re-attached or reported).
+        self.recovered: list[str] = []
+
+    # --- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None) -> Store:
+        """Open (creating if needed) and migrate the store at ``path`` (default: data dir).
+
+        A file that is not a mockview database, a damaged one, or one written by a newer
+        mockview raises StoreError and is left untouched: nothing is written to a database
+        before it has been validated.
+        """
+        path = Path(path) if path is not None else default_path()
+        _private_dir(path.parent, "the mockview data directory")
+        is_new = _check_db_file(path)
+        try:
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(f"Could not open {path} ({error}). Check that the file and its "
+                             "folder are yours and writable.") from None
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            _validate(db, path)
+            if not is_new:
+                _check_writable(path)
+            db.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed take survives a power cut, not only a crash of mockview.
+            db.execute("PRAGMA synchronous = FULL")
+            migrate(db, migrations=MIGRATIONS, where=str(path))
+        except sqlite3.OperationalError as error:
+            db.close()
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreError(
+                    f"{path} is busy: another mockview process kept it locked for more "
+                    f"than {BUSY_TIMEOUT_S:g} s. Try again when it has finished.") from None
+            raise StoreError(f"Could not open {path} ({error}). Check that the disk has free "
+                             "space and that the file and its folder are yours and "
+                             "writable.") from None
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise StoreError(damaged_message(path, str(error))) from None
+        except BaseException:
+            db.close()
+            raise
+        _private_file(path)
+        store = cls(db, path)
+        try:
+            _private_dir(store.recordings_dir, "the recordings folder")
+            store.recovered = store._recover()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- writing --------------------------------------------------------------------------
+
+    @_translate_errors
+    def start_session(self, source: str = "practice", *,
+                      started_at_utc: str | None = None) -> int:
+        """A new, empty session; returns its id. ``source`` is "practice" or "analyze"."""
+        started = _utc(started_at_utc, "started_at_utc")
+        with self._write():
+            return self._insert_session(started, source)
+
+    @_translate_errors
+    def finish_session(self, session_id: int, *, finished_at_utc: str | None = None) -> None:
+        """Record when a session ended (the practice loop calls it when the user stops)."""
+        finished = _utc(finished_at_utc, "finished_at_utc")
+        with self._write():
+            self._session_row(session_id)
+            self._db.execute("UPDATE sessions SET finished_at_utc = ? WHERE id = ?",
+                             (finished, session_id))
+
+    @_translate_errors
+    def add_answer(self, session_id: int, question: QuestionInfo | None, *,
+                   category: str | None = None) -> int:
+        """A new answer at the next position of the session; returns its id.
+
+        The question is copied in as asked (text, kind, id, category, length target), so a
+        later edit of the bank never rewrites history.
+        """
+        with self._write():
+            self._session_row(session_id)
+            return self._insert_answer(session_id, _snapshot(question, category))
+
+    @_translate_errors
+    def add_take(self, answer_id: int, audio_file: str | os.PathLike | None, report: dict, *,
+                 recorded_at_utc: str | None = None, copy_audio: bool = True) -> int:
+        """Store one take of an answer: its audio (as FLAC) and its report; returns its id.
+
+        ``audio_file`` may be any format mockview reads; it is decoded and kept as 16 kHz
+        mono 16-bit FLAC. With ``copy_audio=False`` the store takes the file over: the
+        original is removed once the take is saved (for recordings the practice loop made).
+        ``None`` stores the report without audio.
+        """
+        numbers = key_numbers(report)
+        recorded = _utc(recorded_at_utc, "recorded_at_utc")
+        audio = _decode(audio_file) if audio_file is not None else None
+        with self._saving(audio) as saving:
+            row = self._db.execute(
+                "SELECT a.session_id, s.started_at_utc, s.source, a.answer_no, a.question_id,"
+                " a.question_text, a.question_kind, a.question_category, a.target_min_s,"
+                " a.target_max_s FROM answers a JOIN sessions s ON s.id = a.session_id"
+                " WHERE a.id = ?", (answer_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"No answer with id {answer_id}. Add it first with "
+                                 "Store.add_answer.")
+            session = {"id": row[0], "started_at_utc": row[1], "source": row[2]}
+            answer = {"id": answer_id, "answer_no": row[3],
+                      "question": _snapshot_dict(row[4:10])}
+            saving.files(session, answer, recorded, report)
+            take_id = self._insert_take(answer_id, saving.relative, report, numbers, recorded)
+        if audio_file is not None and not copy_audio:
+            Path(audio_file).unlink(missing_ok=True)
+        return take_id
+
+    @_translate_errors
+    def save_analysis(self, audio_file: str | os.PathLike | None, report: dict, *,
+                      question: QuestionInfo | None = None,
+                      category: str | None = None) -> int:
+        """Store one analysed recording as a one-answer session (source "analyze").
+
+        Session, answer and take are created in one transaction; returns the session id.
+        ``question`` defaults to the report's own question.
+        """
+        numbers = key_numbers(report)
+        if question is None:
+            question = _question_from_report(report)
+        snapshot = _snapshot(question, category)
+        now = utc_now()
+        audio = _decode(audio_file) if audio_file is not None else None
+        with self._saving(audio) as saving:
+            session_id = self._insert_session(now, "analyze", finished_at_utc=now)
+            answer_id = self._insert_answer(session_id, snapshot)
+            saving.files({"id": session_id, "started_at_utc": now, "source": "analyze"},
+                         {"id": answer_id, "answer_no": 1, "question": snapshot}, now, report)
+            self._insert_take(answer_id, saving.relative, report, numbers, now)
+        return session_id
+
+    @_translate_errors
+    def replace_report(self, take_id: int, report: dict) -> None:
+        """Put a new report on a take (``reanalyze``); the old one goes to report_history."""
+        numbers = key_numbers(report)
+        with self._write():
+            old = self._db.execute("SELECT analysis_version, report_json FROM takes"
+                                   " WHERE id = ?", (take_id,)).fetchone()
+            if old is None:
+                raise StoreError(f"No take with id {take_id}.")
+            self._db.execute(
+                "INSERT INTO report_history (take_id, analysis_version, report_json,"
+                " replaced_at_utc) VALUES (?, ?, ?, ?)", (take_id, old[0], old[1], utc_now()))
+            assignments = ", ".join(f"{c} = ?" for c in _KEY_COLUMNS)
+            self._db.execute(
+                f"UPDATE takes SET model = ?, analysis_version = ?, schema_version = ?,"
+                f" report_json = ?, {assignments} WHERE id = ?",
+                (*_report_meta(report), *(numbers[c] for c in _KEY_COLUMNS), take_id))
+            self._db.execute("DELETE FROM words WHERE take_id = ?", (take_id,))
+            self._insert_words(take_id, report)
+
+    @_translate_errors
+    def delete_session(self, session_id: int) -> list[Path]:
+        """Delete a session with its answers, takes and audio; return the files removed.
+
+        The rows and the files go together: the files are removed inside the transaction,
+        and a file that cannot be removed rolls the deletion back.
+        """
+        removed: list[Path] = []
+        with self._write():
+            self._session_row(session_id)
+            paths = [r[0] for r in self._db.execute(
+                "SELECT t.audio_path FROM takes t JOIN answers a ON a.id = t.answer_id"
+                " WHERE a.session_id = ? AND t.audio_path IS NOT NULL", (session_id,))]
+            self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            for relative in paths:
+                path = self._absolute(relative)
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    continue
+                except OSError as error:
+                    raise StoreError(f"Could not delete {path} ({error.strerror}); session "
+                                     f"{session_id} was kept. Check the file's permissions "
+                                     "and try again.") from None
+                removed.append(path)
+        return removed
+
+    # --- reading --------------------------------------------------------------------------
+
+    @_translate_errors
+    def sessions(self, *, limit: int | None = None) -> list[SessionSummary]:
+        """Summaries of the sessions, newest first (at most ``limit``)."""
+        chosen = ("SELECT id, started_at_utc, source FROM sessions"
+                  " ORDER BY started_at_utc DESC, id DESC")
+        params: tuple = ()
+        if limit is not None:
+            chosen += " LIMIT ?"
+            params = (max(0, int(limit)),)
+        rows = self._db.execute(f"WITH chosen AS ({chosen}) {_SUMMARY_SQL}", params)
+        return [_summary(row) for row in rows]
+
+    @_translate_errors
+    def session(self, session_id: int) -> SessionRecord:
+        """One session with every take of every answer, reports loaded."""
+        row = self._db.execute(
+            "WITH chosen AS (SELECT id, started_at_utc, source FROM sessions WHERE id = ?)"
+            f" {_SUMMARY_SQL}", (session_id,)).fetchone()
+        if row is None:
+            raise _no_session(session_id)
+        takes = self._db.execute(
+            f"SELECT {_TAKE_COLUMNS}, t.report_json FROM takes t"
+            " JOIN answers a ON a.id = t.answer_id WHERE a.session_id = ?"
+            " ORDER BY a.answer_no, t.take_no", (session_id,))
+        return SessionRecord(summary=_summary(row),
+                             takes=tuple(self._take(r, with_report=True) for r in takes))
+
+    @_translate_errors
+    def take(self, session_id: int, answer_no: int, take_no: int | None = None) -> TakeRecord:
+        """One take with its report: the latest take of the answer when ``take_no`` is None."""
+        self._session_row(session_id)
+        answers = self._db.execute("SELECT COUNT(*) FROM answers WHERE session_id = ?",
+                                   (session_id,)).fetchone()[0]
+        answer = self._db.execute("SELECT id FROM answers WHERE session_id = ? AND answer_no = ?",
+                                  (session_id, answer_no)).fetchone()
+        if answer is None:
+            raise StoreError(f"Session {session_id} has no answer {answer_no} (it has "
+                             f"{_count(answers, 'answer')}). See them with: "
+                             f"mockview show {session_id}")
+        # take_no None: the latest take, the one with the highest number
+        row = self._db.execute(
+            f"SELECT {_TAKE_COLUMNS}, t.report_json FROM takes t"
+            " JOIN answers a ON a.id = t.answer_id"
+            " WHERE t.answer_id = ? AND (? IS NULL OR t.take_no = ?)"
+            " ORDER BY t.take_no DESC LIMIT 1", (answer[0], take_no, take_no)).fetchone()
+        if row is None:
+            count = self._db.execute("SELECT COUNT(*) FROM takes WHERE answer_id = ?",
+                                     (answer[0],)).fetchone()[0]
+            wanted = f"take {take_no}" if take_no is not None else "takes"
+            raise StoreError(f"Answer {answer_no} of session {session_id} has no {wanted} "
+                             f"(it has {_count(count, 'take')}). See them with: "
+                             f"mockview show {session_id}")
+        return self._take(row, with_report=True)
+
+    @_translate_errors
+    def takes(self, *, question_id: str | None = None, category: str | None = None,
+              since_utc: str | None = None, with_reports: bool = False) -> list[TakeRecord]:
+        """Every take matching the filters, oldest first.
+
+        ``since_utc`` is compared as text with ``recorded_at_utc``, so any ISO 8601 prefix
+        works: "2026-03-01" means from the start of that day (UTC).
+        """
+        where, params = [], []
+        if question_id is not None:
+            where.append("a.question_id = ?")
+            params.append(question_id)
+        if category is not None:
+            where.append("a.question_category = ?")
+            params.append(category)
+        if since_utc is not None:
+            where.append("t.recorded_at_utc >= ?")
+            params.append(since_utc)
+        report = ", t.report_json" if with_reports else ""
+        sql = (f"SELECT {_TAKE_COLUMNS}{report} FROM takes t JOIN answers a"
+               " ON a.id = t.answer_id" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY t.recorded_at_utc, t.id")
+        return [self._take(row, with_report=with_reports)
+                for row in self._db.execute(sql, params)]
+
+    @_translate_errors
+    def report_history(self, take_id: int) -> list[dict]:
+        """The earlier reports of a take, oldest first: analysis_version, replaced_at_utc,
+        report."""
+        rows = self._db.execute("SELECT analysis_version, replaced_at_utc, report_json"
+                                " FROM report_history WHERE take_id = ? ORDER BY id",
+                                (take_id,))
+        return [{"analysis_version": r[0], "replaced_at_utc": r[1], "report": json.loads(r[2])}
+                for r in rows]
+
+    # --- internals ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def _saving(self, audio) -> Iterator[_Saving]:
+        """One write transaction that may put a recording and its sidecar on disk.
+
+        On a failure inside the process the files are removed again (the caller still has
+        the original audio); only a crash leaves them, for the next open to re-attach.
+        """
+        saving = _Saving(self, audio)
+        try:
+            with self._write():
+                yield saving
+        except BaseException:
+            saving.discard()
+            raise
+        saving.committed()
+
+    def _session_row(self, session_id: int) -> tuple:
+        row = self._db.execute("SELECT id, started_at_utc, source FROM sessions WHERE id = ?",
+                               (session_id,)).fetchone()
+        if row is None:
+            raise _no_session(session_id)
+        return row
+
+    def _insert_session(self, started_at_utc: str, source: str, *,
+                        finished_at_utc: str | None = None) -> int:
+        if not source or not isinstance(source, str):
+            raise StoreError(f"A session needs a source such as 'practice', not {source!r}.")
+        return self._db.execute(
+            "INSERT INTO sessions (started_at_utc, finished_at_utc, source) VALUES (?, ?, ?)",
+            (started_at_utc, finished_at_utc, source)).lastrowid
+
+    def _insert_answer(self, session_id: int, snapshot: dict) -> int:
+        answer_no = self._db.execute(
+            "SELECT COALESCE(MAX(answer_no), 0) + 1 FROM answers WHERE session_id = ?",
+            (session_id,)).fetchone()[0]
+        return self._db.execute(
+            "INSERT INTO answers (session_id, answer_no, question_id, question_text,"
+            " question_kind, question_category, target_min_s, target_max_s)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, answer_no, snapshot["id"], snapshot["text"], snapshot["kind"],
+             snapshot["category"], *(snapshot["target_s"] or (None, None)))).lastrowid
+
+    def _insert_take(self, answer_id: int, audio_path: str | None, report: dict,
+                     numbers: dict, recorded_at_utc: str) -> int:
+        take_no = self._db.execute(
+            "SELECT COALESCE(MAX(take_no), 0) + 1 FROM takes WHERE answer_id = ?",
+            (answer_id,)).fetchone()[0]
+        columns = ("answer_id", "take_no", "recorded_at_utc", "audio_path", "model",
+                   "analysis_version", "schema_version", "report_json", *_KEY_COLUMNS)
+        values = (answer_id, take_no, recorded_at_utc, audio_path, *_report_meta(report),
+                  *(numbers[c] for c in _KEY_COLUMNS))
+        take_id = self._db.execute(
+            f"INSERT INTO takes ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            values).lastrowid
+        self._insert_words(take_id, report)
+        return take_id
+
+    def _insert_words(self, take_id: int, report: dict) -> None:
+        words = report.get("transcript", {}).get("words") or []
+        self._db.executemany(
+            "INSERT INTO words (take_id, position, text, start_s, end_s, probability)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(take_id, i, w["text"], w["start_s"], w["end_s"], w.get("probability"))
+             for i, w in enumerate(words, 1)])
+
+    def _absolute(self, relative: str | None) -> Path | None:
+        return None if relative is None else self.path.parent / relative
+
+    def _take(self, row: tuple, *, with_report: bool) -> TakeRecord:
+        (take_id, session_id, answer_id, answer_no, take_no, recorded, question_id,
+         question_text, question_kind, question_category, audio_path, version, duration_s,
+         speaking_s, word_count, wpm, articulation, fillers, fillers_pm, fillers_p100,
+         long_pauses, pause_ratio, verdict, within, rambling, top) = row[:26]
+        return TakeRecord(
+            take_id=take_id, session_id=session_id, answer_id=answer_id, answer_no=answer_no,
+            take_no=take_no, recorded_at_utc=recorded, question_id=question_id,
+            question_text=question_text, question_kind=question_kind,
+            question_category=question_category, audio_path=self._absolute(audio_path),
+            analysis_version=version, duration_s=duration_s, speaking_s=speaking_s,
+            word_count=word_count, words_per_minute=wpm, articulation_wpm=articulation,
+            fillers_count=fillers, fillers_per_minute=fillers_pm,
+            fillers_per_100_words=fillers_p100, long_pause_count=long_pauses,
+            pause_ratio=pause_ratio, length_verdict=verdict,
+            within_target=None if within is None else bool(within),
+            rambling_flagged=bool(rambling), top_filler=top,
+            report=json.loads(row[26]) if with_report else None)
+
+    # --- recovery -------------------------------------------------------------------------
+
+    @_translate_errors
+    def _recover(self) -> list[str]:
+        """Re-attach or report recordings that have no take row (left by a crash)."""
+        if not self._orphan_candidates():
+            return []
+        # Look again holding the write lock: a writer holds it from its first file write to
+        # its commit, so what is still unreferenced now was left by a process that died.
+        messages: list[str] = []
+        with self._write():
+            candidates = self._orphan_candidates()
+            flacs, sidecars, partial = candidates or (set(), set(), set())
+            for stem in sorted(sidecars):
+                messages.append(self._reattach(stem, has_audio=stem in flacs))
+            for stem in sorted(flacs - sidecars):
+                path = self.recordings_dir / f"{stem}.flac"
+                messages.append(f"{path} is not in the store: mockview stopped before saving "
+                                "it and left no record of what it was. It was kept: play it, "
+                                "and delete it if you do not need it.")
+            for name in sorted(partial):
+                path = self.recordings_dir / name
+                messages.append(f"{path} is an incomplete file left when mockview stopped "
+                                "while writing it. It was kept; delete it if you do not "
+                                "need it.")
+        for message in messages:  # the CLI shows them; INFO keeps logging's last resort quiet
+            logger.info("%s", message)
+        return messages
+
+    def _orphan_candidates(self) -> tuple[set[str], set[str], set[str]]:
+        """(flac stems with no take, sidecar stems with no take, partial files) or ()."""
+        try:
+            names = os.listdir(self.recordings_dir)
+        except FileNotFoundError:
+            return ()
+        flacs = {n[:-5] for n in names if n.endswith(".flac") and not n.startswith(".")}
+        sidecars = {n[:-5] for n in names if n.endswith(".json") and not n.startswith(".")}
+        partial = {n for n in names if n.endswith(".tmp")}
+        if not (flacs or sidecars or partial):
+            return ()
+        known = {Path(r[0]).name[:-5] for r in self._db.execute(
+            "SELECT audio_path FROM takes WHERE audio_path IS NOT NULL")}
+        for stem in sidecars & known:  # the take was committed; its sidecar was not removed
+            (self.recordings_dir / f"{stem}.json").unlink(missing_ok=True)
+        flacs, sidecars = flacs - known, sidecars - known
+        if not (flacs or sidecars or partial):
+            return ()
+        return flacs, sidecars, partial
+
+    def _reattach(self, stem: str, *, has_audio: bool) -> str:
+        sidecar_path = self.recordings_dir / f"{stem}.json"
+        audio_path = self.recordings_dir / f"{stem}.flac"
+        try:
+            sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+            session, answer = sidecar["session"], sidecar["answer"]
+            report, recorded = sidecar["report"], sidecar["take"]["recorded_at_utc"]
+            numbers = key_numbers(report)
+        except (OSError, ValueError, KeyError, TypeError, StoreError) as error:
+            what = f"{audio_path} and {sidecar_path} are" if has_audio else f"{sidecar_path} is"
+            return (f"{what} not in the store: mockview stopped before saving them, and the "
+                    f"record left to restore them cannot be read ({error}). They were kept; "
+                    "delete them if you do not need them.")
+        what = f"{audio_path} and {sidecar_path} are" if has_audio else f"{sidecar_path} is"
+        self._db.execute("SAVEPOINT reattach")
+        try:
+            session_id = self._matching_session(session)
+            answer_id = self._matching_answer(session_id, answer)
+            relative = f"{RECORDINGS_DIR}/{stem}.flac" if has_audio else None
+            take_id = self._insert_take(answer_id, relative, report, numbers, recorded)
+        except (sqlite3.IntegrityError, KeyError, TypeError, ValueError, StoreError) as error:
+            self._db.execute("ROLLBACK TO reattach")
+            self._db.execute("RELEASE reattach")
+            return (f"{what} not in the store: mockview stopped before saving them, and "
+                    f"restoring them failed ({error}). They were kept; delete them if you do "
+                    "not need them.")
+        self._db.execute("RELEASE reattach")
+        answer_no, take_no = self._db.execute(
+            "SELECT a.answer_no, t.take_no FROM takes t JOIN answers a ON a.id = t.answer_id"
+            " WHERE t.id = ?", (take_id,)).fetchone()
+        sidecar_path.unlink(missing_ok=True)
+        audio = f"{audio_path}" if has_audio else f"a recording whose audio is missing ({stem})"
+        return (f"Recovered {audio}, recorded {recorded} but not saved when mockview "
+                f"stopped: it is now session {session_id}, answer {answer_no}, take {take_no}.")
+
+    def _matching_session(self, session: dict) -> int:
+        row = self._db.execute("SELECT started_at_utc, source FROM sessions WHERE id = ?",
+                               (session.get("id"),)).fetchone()
+        if row is not None and list(row) == [session["started_at_utc"], session["source"]]:
+            return session["id"]
+        return self._insert_session(session["started_at_utc"], session["source"],
+                                    finished_at_utc=session["started_at_utc"])
+
+    def _matching_answer(self, session_id: int, answer: dict) -> int:
+        question = answer.get("question") or _snapshot(None, None)
+        row = self._db.execute(
+            "SELECT id FROM answers WHERE session_id = ? AND answer_no = ?"
+            " AND question_id IS ? AND question_text IS ?",
+            (session_id, answer.get("answer_no"), question["id"], question["text"])).fetchone()
+        if row is not None:
+            return row[0]
+        return self._insert_answer(session_id, question)
+
+
+class _Saving:
+    """The files of one take being saved: FLAC and sidecar, written inside the transaction."""
+
+    def __init__(self, store: Store, audio):
+        self.store = store
+        self.audio = audio
+        stem = uuid.uuid4().hex
+        self.relative = f"{RECORDINGS_DIR}/{stem}.flac" if audio is not None else None
+        self.flac = store.recordings_dir / f"{stem}.flac"
+        self.sidecar = store.recordings_dir / f"{stem}.json"
+        self.written: list[Path] = []
+
+    def files(self, session: dict, answer: dict, recorded_at_utc: str, report: dict) -> None:
+        """Write the audio and its sidecar (both fsynced) before the take row goes in."""
+        if self.audio is None:
+            return  # nothing on disk to orphan: the row alone is atomic
+        _private_dir(self.store.recordings_dir, "the recordings folder")
+        self.written.append(self.flac)
+        _write_flac(self.flac, self.audio)
+        sidecar = {"format": SIDECAR_FORMAT, "audio": self.relative, "session": session,
+                   "answer": answer, "take": {"recorded_at_utc": recorded_at_utc},
+                   "report": report}
+        self.written.append(self.sidecar)
+        _write_private(self.sidecar, json.dumps(sidecar, ensure_ascii=False).encode("utf-8"))
+        _fsync_dir(self.store.recordings_dir)
+
+    def discard(self) -> None:
+        for path in self.written:
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".tmp").unlink(missing_ok=True)
+
+    def committed(self) -> None:
+        if self.audio is not None:
+            self.sidecar.unlink(missing_ok=True)
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def key_numbers(report: dict) -> dict:
+    """The key numbers of a report (README "JSON report") as the takes table stores them.
+
+    Raises StoreError naming the missing key when ``report`` is not a mockview report.
+    """
+    fillers = _field(report, "metrics", "fillers")
+    pace = _field(report, "metrics", "pace")
+    pauses = _field(report, "metrics", "pauses")
+    length = _field(report, "metrics", "length")
+    rambling = _field(report, "metrics", "rambling")
+    _field(report, "analysis_version")
+    verdict = length.get("verdict")
+    top = fillers.get("top") or []
+    return {
+        "duration_s": float(_field(length, "duration_s", where="metrics.length")),
+        "speaking_s": float(length.get("speaking_s") or 0.0),
+        "word_count": int(length.get("word_count") or 0),
+        "words_per_minute": pace.get("words_per_minute"),
+        "articulation_wpm": pace.get("articulation_wpm"),
+        "fillers_count": int(fillers.get("count") or 0),
+        "fillers_per_minute": float(fillers.get("per_minute") or 0.0),
+        "fillers_per_100_words": float(fillers.get("per_100_words") or 0.0),
+        "long_pause_count": int(pauses.get("long_count") or 0),
+        "pause_ratio": pauses.get("pause_ratio"),
+        "length_verdict": verdict,
+        "within_target": None if verdict is None else verdict == "within",
+        "rambling_flagged": bool(rambling.get("flagged")),
+        "top_filler": top[0]["text"] if top else None,
+    }
+
+
+def _field(mapping, *keys: str, where: str = ""):
+    value = mapping
+    path = where
+    for key in keys:
+        path = f"{path}.{key}" if path else key
+        if not isinstance(value, dict) or value.get(key) is None:
+            raise StoreError(f"Cannot store this report: it has no {path}. Store the report "
+                             "of mockview analyze (schema_version 1).")
+        value = value[key]
+    return value
+
+
+def _report_meta(report: dict) -> tuple:
+    return (report.get("transcript", {}).get("model"), report["analysis_version"],
+            int(report.get("schema_version") or 1),
+            json.dumps(report, ensure_ascii=False, separators=(",", ":")))
+
+
+def _question_from_report(report: dict) -> QuestionInfo | None:
+    question = report.get("question")
+    if not question or not question.get("text"):
+        return None
+    target = question.get("target_s")
+    return QuestionInfo(text=question["text"], kind=question.get("kind"), id=question.get("id"),
+                        target_s=tuple(target) if target else None)
+
+
+def _snapshot(question: QuestionInfo | None, category: str | None) -> dict:
+    """The question as asked, as stored on its answer."""
+    if question is None:
+        return {"id": None, "text": None, "kind": None, "category": category, "target_s": None}
+    target = question.target_s
+    if target is None and question.kind is not None:
+        from mockview.kinds import length_target
+
+        resolved = length_target(question.kind)
+        target = (resolved.min_s, resolved.max_s)
+    return {"id": question.id, "text": question.text, "kind": question.kind,
+            "category": category,
+            "target_s": [float(target[0]), float(target[1])] if target else None}
+
+
+def _snapshot_dict(row: tuple) -> dict:
+    question_id, text, kind, category, low, high = row
+    return {"id": question_id, "text": text, "kind": kind, "category": category,
+            "target_s": [low, high] if low is not None else None}
+
+
+def _summary(row: tuple) -> SessionSummary:
+    (session_id, started, source, answers, takes, speaking_s, filler_minutes, wpm, judged,
+     within, rambling) = row
+    return SessionSummary(
+        session_id=session_id, started_at_utc=started, source=source, answer_count=answers,
+        take_count=takes, speaking_s=round(speaking_s, 2),
+        # each take's rate weighted by its speaking time: equal to the take's own rate
+        # when the session has one take
+        fillers_per_minute=round(filler_minutes / speaking_s, 2) if speaking_s > 0 else None,
+        words_per_minute=round(wpm, 1) if wpm is not None else None,
+        within_target_share=round(within / judged, 3) if judged else None,
+        rambling_count=int(rambling))
+
+
+def _no_session(session_id: int) -> StoreError:
+    return StoreError(f"No session {session_id}. List your sessions with: mockview history")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _utc(value: str | None, name: str) -> str:
+    if value is None:
+        return utc_now()
+    if not isinstance(value, str) or not _UTC.fullmatch(value):
+        raise StoreError(f"{name} must be UTC like 2026-11-25T20:44:00Z, not {value!r}.")
+    return value
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def _check_db_file(path: Path) -> bool:
+    """Check an existing database file can be read and looks like SQLite; True when new."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        _create_private(path)
+        return True
+    except OSError as error:
+        raise StoreError(f"Cannot read {path}: {error.strerror}. Check the file's owner "
+                         f"and permissions (it should be yours: chmod 600 {path}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(damaged_message(path, "it is a directory"))
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except PermissionError:
+        raise StoreError(f"Cannot read {path}: permission denied. Check the file's owner "
+                         f"and permissions (it should be yours: chmod 600 {path}).") from None
+    except OSError as error:
+        raise StoreError(f"Cannot read {path}: {error.strerror}.") from None
+    if not header:
+        return True  # an empty file is a new database to SQLite
+    if header != _SQLITE_HEADER:
+        raise StoreError(damaged_message(path, "not an SQLite database file"))
+    return False
+
+
+def _check_writable(path: Path) -> None:
+    if not os.access(path, os.W_OK):
+        raise StoreError(f"Cannot write {path}: permission denied. Check the file's owner "
+                         f"and permissions (it should be yours: chmod 600 {path}).")
+
+
+def _validate(db: sqlite3.Connection, path: Path) -> None:
+    """Read the schema without writing anything: refuse foreign, damaged or newer files."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {t for t in tables if not t.startswith("sqlite_")}
+    if not tables:
+        return
+    if "_migrations" not in tables:
+        shown = ", ".join(sorted(tables)[:5])
+        raise StoreError(damaged_message(path, f"it holds tables mockview did not make: {shown}"))
+    unknown = unknown_migrations(db, MIGRATIONS)
+    if unknown:
+        raise StoreError(f"{path} was written by a newer mockview (unknown migration "
+                         f"'{unknown[0]}'). Upgrade mockview: pip install -U mockview")
+
+
+def _private_dir(path: Path, what: str) -> None:
+    """Create ``path`` readable by the user only (0700), whatever the umask."""
+    try:
+        path.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+        if stat.S_IMODE(path.stat().st_mode) != _DIR_MODE and _owned(path):
+            os.chmod(path, _DIR_MODE)
+    except OSError as error:
+        raise StoreError(f"Cannot create {what} {path}: {error.strerror}. Set MOCKVIEW_HOME "
+                         "to a folder you can write to.") from None
+
+
+def _private_file(path: Path) -> None:
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != _FILE_MODE and _owned(path):
+            os.chmod(path, _FILE_MODE)
+    except OSError as error:
+        logger.warning("could not make %s private: %s", path, error.strerror)
+
+
+def _owned(path: Path) -> bool:
+    return not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file with mode 0600 before SQLite does (it would use the umask)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+    except FileExistsError:
+        return  # another process created it first
+    except OSError as error:
+        raise StoreError(f"Cannot create {path}: {error.strerror}. Set MOCKVIEW_HOME to a "
+                         "folder you can write to.") from None
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, _FILE_MODE)
+    finally:
+        os.close(fd)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (mode 0600) through a temporary file, fsynced."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle.fileno(), _FILE_MODE)
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _write_flac(path: Path, audio) -> None:
+    """Write 16 kHz mono float audio as 16-bit FLAC (mode 0600), fsynced."""
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    from mockview.audio import SAMPLE_RATE
+
+    buffer = io.BytesIO()
+    sf.write(buffer, np.clip(audio, -1.0, 1.0), SAMPLE_RATE, format="FLAC", subtype="PCM_16")
+    _write_private(path, buffer.getvalue())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform; the files themselves were fsynced
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _decode(audio_file: str | os.PathLike):
+    from mockview.audio import load_audio
+
+    return load_audio(audio_file)
