@@ -1,0 +1,321 @@
+"""The terminal view of comparisons and progress (``mockview compare`` and ``progress``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from mockview.analysis.text import clock
+from mockview.trends import Comparison, Metric, MetricChange, Progress, Side
+
+OUTCOME_STYLE = {"better": "bold green", "worse": "bold red", "same": "dim",
+                 "not_comparable": "dim"}
+DIRECTION_STYLE = {"improving": "bold green", "worsening": "bold red", "steady": "dim",
+                   "not_enough_data": "dim"}
+REMOVED_STYLE = "red strike"
+ADDED_STYLE = "bold green"
+POSITION_LABEL = {"between_sentences": "between sentences", "clause_boundary": "at a clause"
+                  " boundary", "mid_clause": "mid-clause", "after_filler": "after a filler"}
+#: Sessions shown in a trend's sparkline (the most recent ones).
+SPARK_SESSIONS = 24
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def format_value(metric: Metric, value: float | None) -> str:
+    """A metric value as the tables show it: 2.3/min, 142 wpm, 22%, 1:42, yes."""
+    if value is None:
+        return "-"
+    unit = metric.unit
+    if unit == "per_minute":
+        return f"{value:.1f}/min"
+    if unit == "wpm":
+        return f"{value:.0f} wpm"
+    if unit in ("ratio", "share"):
+        return f"{value * 100:.0f}%"
+    if unit == "count":
+        return f"{value:.0f}"
+    if unit == "seconds":
+        return clock(value)
+    if unit == "flag":
+        return "yes" if value else "no"
+    return f"{value:.1f}"
+
+
+def format_change(metric: Metric, change: float | None, relative: float | None, *,
+                  compact: bool = False) -> str:
+    """A change with its sign: -1.2/min (-40%), +5 pts, +0:15; ``compact``: -40%, +5 pts."""
+    if change is None:
+        return "-"
+    if compact and relative is not None and metric.unit not in ("ratio", "share"):
+        return f"{relative * 100:+.0f}%" if round(relative * 100) else "±0%"
+    size = abs(change)
+    unit = metric.unit
+    shown = format_value(metric, size)
+    # the sign of what is shown: a change that rounds to nothing reads ±0, not +0
+    sign = "±" if not any(c in "123456789" for c in shown) else "+" if change > 0 else "-"
+    if unit in ("ratio", "share"):
+        return f"{sign}{size * 100:.0f} pts"
+    if unit == "flag":
+        return ""
+    if unit == "seconds":
+        return f"{sign}{shown}"
+    percent = f" ({relative * 100:+.0f}%)" if relative is not None and sign != "±" else ""
+    return f"{sign}{shown}{percent}"
+
+
+def local_time(utc: str) -> str:
+    """A stored UTC time (2026-01-05T10:00:00Z) as the user's local 2026-01-05 11:00."""
+    try:
+        moment = datetime.strptime(utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return utc
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _outcome(outcome: str) -> Text:
+    label = "-" if outcome == "not_comparable" else outcome
+    return Text(label, style=OUTCOME_STYLE.get(outcome, ""))
+
+
+# --- compare -----------------------------------------------------------------------------
+
+
+def render_comparison(comparison: Comparison, console: Console) -> None:
+    """Header, the metrics side by side, notes and (for takes) the transcript diff."""
+    console.print(Text.assemble(("A  ", "bold"), _side_text(comparison.a)))
+    console.print(Text.assemble(("B  ", "bold"), _side_text(comparison.b)))
+    console.print(comparison_table(comparison))
+    for note in comparison.notes:
+        console.print(Text.assemble(("Note: ", "bold yellow"), note))
+    if comparison.diff is not None:
+        console.print(Panel(diff_text(comparison), title="Transcript: A → B",
+                            title_align="left", subtitle=_diff_legend(comparison),
+                            subtitle_align="left"))
+
+
+def _side_text(side: Side) -> Text:
+    when = local_time(side.at_utc)
+    if side.answer_no is None:
+        counts = f"{_plural(side.answer_count, 'answer')}, {_plural(side.take_count, 'take')}"
+        return Text.assemble((f"session {side.spec}", "bold"), f"  ·  {when}  ·  {counts}")
+    question = side.question_text or "(no question)"
+    label = f"[{side.question_id}] " if side.question_id else ""
+    return Text.assemble((f"take {side.spec}", "bold"), f"  ·  {when}  ·  {label}{question}")
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("metric", no_wrap=True)
+    table.add_column("A", justify="right")
+    table.add_column("B", justify="right")
+    table.add_column("change", justify="right")
+    table.add_column("")
+    for row in comparison.metrics:
+        table.add_row(row.metric.label, _cell(row, "a"), _cell(row, "b"),
+                      format_change(row.metric, row.change, row.relative_change),
+                      _outcome(row.outcome))
+    return table
+
+
+def _cell(row: MetricChange, side: str) -> str:
+    value = format_value(row.metric, getattr(row, side))
+    note = getattr(row, f"{side}_note")
+    return f"{value} ({note.replace('_', ' ')})" if note else value
+
+
+def diff_text(comparison: Comparison) -> Text:
+    """The B transcript with A's removed words struck through in red and new words green."""
+    text = Text()
+    for op in comparison.diff or ():
+        if op.op == "equal":
+            text.append(" ".join(op.b) + " ")
+            continue
+        if op.a:
+            text.append(" ".join(op.a), style=REMOVED_STYLE)
+            text.append(" ")
+        if op.b:
+            text.append(" ".join(op.b), style=ADDED_STYLE)
+            text.append(" ")
+    if not text.plain.strip():
+        text.append("(neither take has words)", style="dim")
+    return text
+
+
+def _diff_legend(comparison: Comparison) -> Text:
+    removed = sum(len(op.a) for op in comparison.diff or () if op.op != "equal")
+    added = sum(len(op.b) for op in comparison.diff or () if op.op != "equal")
+    same = sum(len(op.b) for op in comparison.diff or () if op.op == "equal")
+    return Text.assemble((f"{removed} removed", REMOVED_STYLE), " ",
+                         (f"{added} added", ADDED_STYLE), f" {same} the same")
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+def render_progress(progress: Progress, console: Console) -> None:
+    """The span and filters, each metric's trend, then the recurring patterns."""
+    console.print(_progress_header(progress))
+    if progress.sessions_needed:
+        have = len(progress.sessions)
+        console.print(Text(
+            f"A trend needs at least 2 sessions; you have {have}. Practise "
+            f"{progress.sessions_needed} more session{'s' if progress.sessions_needed > 1 else ''}"
+            " to see how you are doing over time.", style="yellow"))
+    else:
+        console.print(trends_table(progress, width=console.width))
+    lines = pattern_lines(progress)
+    if lines:
+        console.print(Panel(Group(*lines), title="Patterns", title_align="left",
+                            border_style="cyan"))
+    for note in progress.notes:
+        console.print(Text.assemble(("Note: ", "bold yellow"), note))
+
+
+def _progress_header(progress: Progress) -> Text:
+    sessions = progress.sessions
+    first, last = local_time(sessions[0].started_at_utc)[:10], \
+        local_time(sessions[-1].started_at_utc)[:10]
+    span = first if first == last else f"{first} to {last}"
+    plural = "s" if len(sessions) != 1 else ""
+    text = Text.assemble((f"Progress over {len(sessions)} session{plural}", "bold"),
+                         f", {span} ({progress.take_count} takes)")
+    filters = progress.filters
+    parts = [f"question {filters['question_id']}" if filters.get("question_id") else "",
+             f"category {filters['category']}" if filters.get("category") else "",
+             f"since {local_time(filters['since_utc'])[:10]}" if filters.get("since_utc") else ""]
+    parts = [p for p in parts if p]
+    if parts:
+        text.append("  ·  " + ", ".join(parts), style="dim")
+    return text
+
+
+def trends_table(progress: Progress, *, width: int = 100) -> Table:
+    """Each metric's first and recent values, change and direction, and (when ``width``
+    leaves room) a sparkline of its recent sessions."""
+    table = Table(caption="first, recent: the mean of your first and last sessions (up to 3"
+                          " each). A change under 10% is steady.", caption_justify="left",
+                  box=box.SIMPLE_HEAD)
+    table.add_column("metric", no_wrap=True)
+    table.add_column("first", justify="right")
+    table.add_column("recent", justify="right")
+    table.add_column("change", justify="right")
+    table.add_column("trend")
+    # the other columns and the gaps take 76 characters; the sparkline gets what is left
+    spark_width = min(SPARK_SESSIONS, width - 76)
+    if spark_width >= 6:
+        table.add_column("sessions", no_wrap=True)
+    for trend in progress.trends:
+        label = trend.direction.replace("_", " ")
+        table.add_row(trend.metric.label, format_value(trend.metric, trend.first),
+                      format_value(trend.metric, trend.recent),
+                      format_change(trend.metric, trend.change, trend.relative_change,
+                                    compact=True),
+                      Text(label, style=DIRECTION_STYLE.get(trend.direction, "")),
+                      *([Text(sparkline(trend.values, width=spark_width), style="cyan")]
+                        if spark_width >= 6 else []))
+    return table
+
+
+def sparkline(values, *, width: int = SPARK_SESSIONS) -> str:
+    """The last ``width`` values as bars (▁ lowest to █ highest); a gap for a missing one."""
+    shown = list(values)[-width:]
+    present = [v for v in shown if v is not None]
+    if not present:
+        return ""
+    low, high = min(present), max(present)
+    bars = []
+    for v in shown:
+        if v is None:
+            bars.append(" ")
+        elif high == low:
+            bars.append(_SPARKS[len(_SPARKS) // 2])
+        else:
+            bars.append(_SPARKS[round((v - low) / (high - low) * (len(_SPARKS) - 1))])
+    return ("…" if len(values) > width else "") + "".join(bars)
+
+
+def pattern_lines(progress: Progress) -> list[Text]:
+    """One bullet per recurring pattern, each with its counts."""
+    patterns = progress.patterns
+    lines = []
+    sessions = len(progress.sessions)
+    top = patterns.top_filler
+    if top is not None:
+        line = _bullet(f"“{top.text}” was your top filler in {top.sessions_top} of"
+                       f" {top.session_count} session{'s' if top.session_count != 1 else ''}")
+        line.append(f" (and of {top.takes_top} of {top.take_count} takes)")
+        others = [f"“{f.text}” in {f.sessions_top}" for f in patterns.fillers[1:4]
+                  if f.sessions_top]
+        if others:
+            line.append("; then " + ", ".join(others))
+        lines.append(line)
+    elif sessions:
+        lines.append(_bullet("No fillers in these sessions."))
+    long_kinds = [k for k in patterns.kinds if k.runs_long]
+    for kind in long_kinds:
+        lines.append(_bullet(f"{kind.kind} answers run long: {kind.over_target} of "
+                             f"{kind.answers} over their length target "
+                             f"({kind.share_over * 100:.0f}%)."))
+    if patterns.kinds and not long_kinds:
+        most = patterns.kinds[0]
+        detail = (f" (most: {most.kind}, {most.over_target} of {most.answers} over target)"
+                  if most.over_target else "")
+        lines.append(_bullet(f"No question kind runs long{detail}."))
+    pauses = patterns.pauses
+    if pauses.takes_read:
+        if pauses.long_count:
+            where = ", ".join(f"{n} {POSITION_LABEL.get(p, p.replace('_', ' '))}"
+                              for p, n in sorted(pauses.by_position.items(),
+                                                 key=lambda kv: -kv[1]) if n)
+            scope = ("in all" if pauses.takes_read >= progress.take_count
+                     else f"in your last {pauses.takes_read} takes")
+            line = _bullet(f"Long pauses: {pauses.long_count} {scope}: {where}.")
+            worst = max(pauses.by_position, key=lambda p: pauses.by_position[p])
+            if worst == "mid_clause":
+                line.append(" Mid-clause pauses hurt perceived fluency most: finish the phrase,"
+                            " then pause.")
+            lines.append(line)
+        else:
+            lines.append(_bullet("No long pauses (1 s or more)."))
+    if patterns.worst_questions:
+        lines.append(_bullet("Scoring worst (targets missed per take, of 5: fillers, pace, "
+                             "pauses, length, rambling):"))
+        for score in patterns.worst_questions:
+            label = f"[{score.question_id}] " if score.question_id else ""
+            missed = ", ".join(f"{c} ×{n}" for c, n in score.off_target.items())
+            lines.append(Text.assemble(
+                "    ", (f"{score.mean_off_target:.1f}", "bold"),
+                f"  {label}{_short(score.question_text or '')}",
+                (f"  ({score.takes} take{'s' if score.takes != 1 else ''}: {missed})", "dim")))
+    never = patterns.never_practised
+    if never is not None:
+        pool = patterns.question_pool
+        where = f" in {progress.filters['category']}" if progress.filters.get("category") else ""
+        if never:
+            shown = ", ".join(q.id for q in never[:5])
+            more = f" and {len(never) - 5} more (all in --json)" if len(never) > 5 else ""
+            lines.append(_bullet(f"Never practised: {len(never)} of {pool} questions{where}:"
+                                 f" {shown}{more}."))
+        elif pool:
+            lines.append(_bullet(f"You have practised all {pool} questions{where}."))
+    return lines
+
+
+def _plural(count: int | None, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _bullet(text: str) -> Text:
+    return Text.assemble(("• ", "dim"), text)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
