@@ -144,8 +144,7 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, as_json, 
         store = _open_store() if save else None  # a broken store fails before transcribing
         try:
             report = _analyze_with_progress(audio, question, model_name)
-            session_id, save_error = (_save_analysis(store, audio, report, question,
-                                                     question_id, bank_paths)
+            session_id, save_error = (_save_analysis(store, audio, report, question)
                                       if store else (None, None))
         finally:
             if store:
@@ -218,16 +217,12 @@ def _open_store():
     return store
 
 
-def _save_analysis(store, audio, report, question, question_id, bank_paths):
+def _save_analysis(store, audio, report, question):
     """Store one analysed recording: (session id, None), or (None, why it was not saved)."""
     from mockview.errors import MockviewError
 
     try:
-        category = None
-        if question_id:
-            from mockview.questions import find_question, load_banks
-
-            category = find_question(load_banks(extra=bank_paths), question_id).category
+        category = question.category if question else None
         return store.save_analysis(audio, report, question=question, category=category), None
     except MockviewError as error:
         return None, f"The report was not saved: {error}"

@@ -67,7 +67,7 @@ class Question:
     def info(self) -> QuestionInfo:
         """What the analysis needs to know about this question."""
         return QuestionInfo(text=self.text, kind=self.kind, id=self.id, target_s=self.target_s,
-                            keywords=self.keywords, tips=self.tips)
+                            keywords=self.keywords, tips=self.tips, category=self.category)
 
     def to_dict(self) -> dict:
         """The question as JSON-ready data; ``target_s`` is the resolved length target."""

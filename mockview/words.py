@@ -61,3 +61,4 @@ class QuestionInfo:
     target_s: tuple[float, float] | None = None
     keywords: tuple[str, ...] = field(default_factory=tuple)
     tips: tuple[str, ...] = field(default_factory=tuple)
+    category: str | None = None

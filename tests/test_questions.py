@@ -145,7 +145,7 @@ keywords = ["Led", "team", "led"]
     assert question.info() == QuestionInfo(
         text="Tell me about a time you led a project.", kind="behavioral", id="mine-01",
         target_s=(75, 150.5), keywords=("led", "team"),
-        tips=("Set the scale first.", "End on the result."))
+        tips=("Set the scale first.", "End on the result."), category="leadership")
     with pytest.raises(dataclasses.FrozenInstanceError):
         question.text = "changed"
 
