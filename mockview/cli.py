@@ -222,8 +222,7 @@ def _save_analysis(store, audio, report, question):
     from mockview.errors import MockviewError
 
     try:
-        category = question.category if question else None
-        return store.save_analysis(audio, report, question=question, category=category), None
+        return store.save_analysis(audio, report, question=question), None
     except MockviewError as error:
         return None, f"The report was not saved: {error}"
 

@@ -730,7 +730,7 @@ def _snapshot(question: QuestionInfo | None, category: str | None) -> dict:
         resolved = length_target(question.kind)
         target = (resolved.min_s, resolved.max_s)
     return {"id": question.id, "text": question.text, "kind": question.kind,
-            "category": category,
+            "category": category or question.category,
             "target_s": [float(target[0]), float(target[1])] if target else None}
 
 

@@ -675,3 +675,16 @@ def test_two_processes_saving_at_once_both_succeed(tmp_path, mockview_home):
     with_audio = [t.audio_path for t in takes if t.audio_path]
     assert len(with_audio) == 2 * 4 and all(path.is_file() for path in with_audio)
     assert sorted(p.suffix for p in store.recordings_dir.iterdir()) == [".flac"] * 8
+
+
+def test_the_question_snapshot_keeps_the_category_of_a_bank_question(mockview_home):
+    from mockview.report import build_report
+    from mockview.words import QuestionInfo, Transcript, Word
+
+    question = QuestionInfo(text="Why us?", kind="motivation", id="why-us",
+                            category="motivation-and-fit")
+    report = build_report(Transcript(words=(Word("Because", 0.0, 0.4),), duration_s=1.0),
+                          question=question)
+    with Store.open() as store:
+        session_id = store.save_analysis(None, report, question=question)
+        assert store.take(session_id, 1).question_category == "motivation-and-fit"
