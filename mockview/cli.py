@@ -631,3 +631,147 @@ def _progress_bank_questions():
     except BankError as error:
         click.echo(f"Not listing never-practised questions: {error}", err=True)
         return None
+
+
+# --- devices and doctor -------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a list.")
+def devices(as_json):
+    """List the audio input devices; the default one is marked with *.
+
+    Pick one for recording with --device INDEX or --device NAME.
+
+    Examples:
+
+        mockview devices
+
+        mockview devices --json
+    """
+    from mockview.errors import MockviewError
+    from mockview.recording import list_input_devices
+
+    try:
+        found = list_input_devices()
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        import json
+
+        click.echo(json.dumps([d.to_dict() for d in found], indent=2, ensure_ascii=False))
+        return
+    for device in found:
+        mark = "*" if device.is_default else " "
+        click.echo(f"{mark} {device.index:>3}  {device.name}  "
+                   f"({device.channels} in, {device.default_samplerate:g} Hz)")
+    if not found:
+        click.echo("No input devices found. Check with: mockview doctor", err=True)
+
+
+@cli.command()
+@click.argument("output", metavar="OUT.wav", type=click.Path(dir_okay=False))
+@click.option("--seconds", type=click.FloatRange(min=0, min_open=True), default=10.0,
+              show_default=True, help="Stop after this many seconds.")
+@click.option("--device", metavar="DEV", help="Input device index or name (see: mockview devices).")
+def record(output, seconds, device):
+    """Record from the microphone into a 16 kHz mono WAV file (Ctrl-C stops early).
+
+    Useful to check a microphone, or to record an answer for mockview analyze.
+
+    Example:
+
+        mockview record answer.wav --seconds 90
+    """
+    from mockview.errors import MockviewError
+    from mockview.recording import record as record_take
+
+    click.echo(f"Recording to {output} for up to {seconds:g} s; Ctrl-C stops.", err=True)
+    try:
+        result = record_take(output, device=_device_arg(device), max_duration_s=seconds)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Recorded {result.duration_s:.1f} s to {result.path} "
+               f"({_STOP_REASONS[result.stopped_by]}; "
+               f"peak {result.peak_dbfs:.1f} dBFS).", err=True)
+    if result.overflow_count:
+        click.echo(f"Warning: {result.overflow_count} input overflows: some audio was lost.",
+                   err=True)
+
+
+_STOP_REASONS = {"stop": "stopped", "time_limit": "time limit reached",
+                 "silence": "stopped after silence", "device_lost": "the device went away",
+                 "interrupted": "stopped by Ctrl-C"}
+
+
+def _device_arg(device: str | None):
+    return int(device) if device is not None and device.strip().isdigit() else device
+
+
+@cli.command()
+def doctor():
+    """Check that mockview can record and transcribe here, and say how to fix what cannot.
+
+    Checks PortAudio, the input device, the speech model and the data directory.
+
+    Example:
+
+        mockview doctor
+    """
+    failed = 0
+    for name, check, fix in _doctor_checks():
+        try:
+            detail = check()
+        except Exception as error:  # any failure is a finding, reported with its fix
+            failed += 1
+            click.echo(f"✗ {name}: {error}")
+            click.echo(f"    fix: {fix}")
+        else:
+            click.echo(f"✓ {name}: {detail}")
+    if failed:
+        click.echo(f"{_plural(failed, 'check')} failed.", err=True)
+        raise SystemExit(1)
+
+
+def _doctor_checks():
+    """(name, check, how to fix): each check returns what it found or raises."""
+
+    def portaudio():
+        from mockview.recording import portaudio_version
+
+        return portaudio_version()
+
+    def input_device():
+        from mockview.recording import check_input_device
+
+        device = check_input_device()
+        return f"{device.index}: {device.name} opens"
+
+    def model():
+        from mockview.transcription import load_model
+
+        load_model()
+        return "the bundled model loads"
+
+    def data_directory():
+        import tempfile
+
+        from mockview.paths import data_dir
+
+        directory = data_dir()
+        existing = next(p for p in (directory, *directory.parents) if p.exists())
+        # Probe the nearest existing folder, so the check leaves nothing behind.
+        with tempfile.NamedTemporaryFile(dir=existing):
+            pass
+        return f"{directory} is writable"
+
+    return [
+        ("PortAudio", portaudio,
+         "On Debian/Ubuntu: sudo apt-get install libportaudio2; on macOS: brew install portaudio"),
+        ("input device", input_device,
+         "Connect a microphone and check it is not muted or used by another program; "
+         "pick one with --device (see: mockview devices)"),
+        ("speech model", model, "Reinstall mockview: pip install --force-reinstall mockview"),
+        ("data directory", data_directory,
+         "Make the directory writable, or set MOCKVIEW_HOME to a writable directory"),
+    ]

@@ -27,3 +27,7 @@ class AnalysisError(MockviewError):
 
 class StoreError(MockviewError):
     """The session store cannot be opened, read or written, or has no such record."""
+
+
+class DeviceError(MockviewError):
+    """An audio device that cannot be found, opened or recorded from."""
