@@ -22,7 +22,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from mockview.transcription import (  # noqa: E402
-    FILLED_PAUSES,
     TranscriptionSettings,
     is_filled_pause,
     transcribe_file,
@@ -35,7 +34,9 @@ FLUENT = ["jfk/jfk.flac", "librispeech/61-70968-0000.flac"] + [
 
 
 def reference_count(text: str) -> int:
-    return sum(1 for token in re.findall(r"[a-z<>\-']+", text.lower()) if token in FILLED_PAUSES)
+    # "'er" (her) is a word, not a filler: only bare tokens can be fillers
+    tokens = re.findall(r"[a-z<>\-']+", text.lower())
+    return sum(1 for token in tokens if token.isalpha() and is_filled_pause(token))
 
 
 def clips(dev: Path) -> list[tuple[Path, str]]:

@@ -299,7 +299,9 @@ def show(session_id, as_json):
     if as_json:
         import json
 
-        click.echo(json.dumps(_session_json_of(record), indent=2, ensure_ascii=False))
+        from mockview.render.markdown import session_json
+
+        click.echo(json.dumps(session_json(record), indent=2, ensure_ascii=False))
         return
     from rich.console import Console
 
@@ -363,12 +365,6 @@ def _stdin_is_interactive() -> bool:
     import sys
 
     return sys.stdin is not None and not sys.stdin.closed and sys.stdin.isatty()
-
-
-def _session_json_of(record) -> dict:
-    from mockview.render.markdown import session_json
-
-    return session_json(record)
 
 
 def _local_time(utc: str) -> str:

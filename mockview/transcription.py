@@ -39,7 +39,6 @@ logger = logging.getLogger("mockview")
 
 DEFAULT_MODEL = "tiny.en"
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
-FILLED_PAUSES = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"})
 
 
 @dataclass(frozen=True)
@@ -290,10 +289,9 @@ def _touches_speech(word: Word, regions: list[tuple[float, float]], tolerance_s:
     return any(r_start < end and start < r_end for r_start, r_end in regions)
 
 
-def normalize(text: str) -> str:
-    """The bare lower-case word: "Um," -> "um", "I'm." -> "i'm"."""
-    return re.sub(r"[^a-z']", "", text.lower())
-
-
 def is_filled_pause(text: str) -> bool:
-    return normalize(text) in FILLED_PAUSES
+    """Whether a word as written ("Um,", "Hmm.") is a filled pause, by the analysis's rules."""
+    from mockview.analysis.fillers import filled_pause_form
+    from mockview.analysis.text import normalize
+
+    return filled_pause_form(normalize(text)) is not None
