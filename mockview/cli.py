@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from mockview import __version__
@@ -627,6 +629,120 @@ def _progress_bank_questions():
     except BankError as error:
         click.echo(f"Not listing never-practised questions: {error}", err=True)
         return None
+
+
+# --- practice ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--bank", metavar="NAME|PATH", help="Ask from this bank only (see: mockview banks).")
+@click.option("--category", metavar="CATEGORY", help="Ask from this category only.")
+@click.option("--question", "question_ids", multiple=True, metavar="ID",
+              help="Ask this question (repeat for several, asked in the order given).")
+@click.option("--count", type=click.IntRange(min=1), metavar="N",
+              help="How many questions to ask (default 3; with --question, all of them).")
+@click.option("--time-limit", type=click.FloatRange(min=1.0), metavar="S",
+              help="Stop each answer after S seconds (default: from the question's kind).")
+@click.option("--prep", type=click.FloatRange(min=0.0), default=5.0, show_default=True,
+              metavar="S", help="Seconds to think before recording starts (0 skips).")
+@click.option("--silence-stop", type=click.FloatRange(min=0.5), metavar="S",
+              help="Stop an answer after S seconds of silence once you have started speaking.")
+@click.option("--device", metavar="INDEX|NAME", help="Input device (see: mockview devices).")
+@click.option("--model", "model_name", metavar="NAME",
+              help="faster-whisper model name or local model directory (default: bundled tiny.en).")
+@click.option("--no-input", is_flag=True,
+              help="Never wait for a key: each answer records until the time limit or the "
+                   "silence stop (also when standard input is not a terminal).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the session (every take's report, the comparison) as JSON.")
+def practice(bank, category, question_ids, count, time_limit, prep, silence_stop, device,
+             model_name, no_input, as_json):
+    """Practise answering interview questions out loud, with feedback after each answer.
+
+    For each question: a few seconds to think, then recording with a live level meter
+    (Enter stops; so do the time limit and --silence-stop). Feedback on fillers, pace,
+    pauses, length and rambling follows at once; then play the answer back, play each
+    filler and long pause, retry, go on, or quit. Every take is saved as it is made.
+
+    Examples:
+
+        mockview practice
+
+        mockview practice --category behavioral --count 2
+
+        mockview practice --question beh-disagree --prep 0 --silence-stop 3 --no-input --json
+    """
+    import sys
+
+    from rich.console import Console
+
+    from mockview.errors import MockviewError
+    from mockview.practice import Practice, PracticeSettings
+    from mockview.recording import record
+    from mockview.ui import TerminalUI
+
+    interactive = not no_input and sys.stdin.isatty()
+    console = Console(stderr=as_json)
+    settings = PracticeSettings(time_limit_s=time_limit, prep_s=prep,
+                                silence_stop_s=silence_stop, device=_device_arg(device),
+                                model_name=model_name)
+    try:
+        questions = _practice_questions(bank, category, question_ids, count)
+        with _preloaded_model(model_name) as transcriber, _open_store() as store:
+            session = Practice(questions, store=store, ui=TerminalUI(console,
+                                                                     interactive=interactive),
+                               settings=settings, record=record, transcriber=transcriber,
+                               interactive=interactive)
+            try:
+                result = session.run()
+            except KeyboardInterrupt:
+                click.echo("\nStopped. Every take recorded so far is saved "
+                           "(see: mockview history).", err=True)
+                raise SystemExit(130) from None
+            record_, comparison = session.summary(result)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        import json
+
+        from mockview.render.markdown import session_json
+
+        payload = {**result.to_dict(),
+                   "session": session_json(record_) if record_ else None,
+                   "comparison": comparison.to_dict() if comparison else None}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    TerminalUI(console, interactive=False).show_summary(record_, comparison)
+
+
+def _practice_questions(bank, category, question_ids, count):
+    """The questions to ask: those named, or ``count`` (default 3) drawn at random."""
+    import random
+
+    from mockview.questions import load_banks, select_questions
+
+    pool = select_questions(load_banks(), bank=bank, category=category,
+                            ids=question_ids or None)
+    if question_ids:
+        return pool[:count] if count else pool
+    return random.sample(pool, min(count or 3, len(pool)))
+
+
+@contextlib.contextmanager
+def _preloaded_model(model_name):
+    """A LiveTranscriber factory; the model loads in the background from the start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mockview.live import LiveTranscriber
+    from mockview.transcription import load_model
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        model = pool.submit(load_model, model_name)
+
+        def transcriber():
+            loaded = model.result()  # a model that cannot load fails before recording
+            return LiveTranscriber(model_loader=lambda: loaded, model_name=model_name)
+
+        yield transcriber
 
 
 # --- devices and doctor -------------------------------------------------------------------

@@ -232,13 +232,15 @@ def record(
     stop: threading.Event | None = None,
     on_level: Callable[[LevelReading], None] | None = None,
     silence_stop_s: float | None = None,
+    on_audio: Callable[[np.ndarray], None] | None = None,
 ) -> RecordingResult:
     """Record from ``device`` into a 16 kHz mono PCM_16 WAV at ``path`` until stopped.
 
     Stops when ``stop`` is set, after ``max_duration_s`` of audio, after ``silence_stop_s``
     of silence once speech has started, when the device goes away, or on Ctrl-C; in every
     case the take recorded so far is kept. ``on_level`` is called (from the writer thread)
-    with the level of each block.
+    with the level of each block, and ``on_audio`` with each block of 16 kHz mono audio as it
+    is written (the live transcriber listens there).
     """
     import soundfile
 
@@ -251,6 +253,8 @@ def record(
     state = _TakeState()
 
     def callback(indata, frames, time_info, status):  # PortAudio thread: copy, count, go
+        # stamped here, not by the writer: a writer held up by a slow disk is not a lost device
+        state.last_block_at = time.monotonic()
         if status.input_overflow:
             state.overflow_count += 1
         blocks.put(indata.copy())
@@ -273,7 +277,7 @@ def record(
         raise DeviceError(f"Cannot write the recording to {path}: {error}.") from None
     writer = threading.Thread(
         target=_write_blocks, name="mockview-writer", daemon=True,
-        args=(blocks, output, StreamResampler(rate_hz), state, on_level,
+        args=(blocks, output, StreamResampler(rate_hz), state, on_level, on_audio,
               max_duration_s, silence_stop_s),
     )
     writer.start()
@@ -295,21 +299,22 @@ def record(
                 stopped_by = state.stop_reason
             elif not stream.active or _silent_device(state, started):
                 stopped_by = "device_lost"
-                logger.warning("The input device %s stopped sending audio; keeping the "
-                               "%.1f s recorded so far.", chosen.name, state.duration_s)
     except KeyboardInterrupt:
         stopped_by = "interrupted"
     finally:
-        try:
-            stream.abort()
-            stream.close()
-        except Exception:  # a lost device can fail to close; the take is still kept
-            logger.debug("closing the input stream failed", exc_info=True)
+        for close in (stream.abort, stream.close):  # close even when abort fails
+            try:
+                close()
+            except Exception:  # a lost device can fail to stop or close; the take is kept
+                logger.debug("%s of the input stream failed", close.__name__, exc_info=True)
         blocks.put(None)
         writer.join()
         output.close()
     if state.error is not None:
         raise DeviceError(f"Writing the recording to {path} failed: {state.error}.")
+    if stopped_by == "device_lost":  # after the join: the writer has written all it was sent
+        logger.warning("The input device %s stopped sending audio; keeping the "
+                       "%.1f s recorded so far.", chosen.name, state.duration_s)
     return RecordingResult(path=path, duration_s=state.duration_s,
                            overflow_count=state.overflow_count,
                            peak_dbfs=state.peak_dbfs, stopped_by=stopped_by)
@@ -336,28 +341,30 @@ class _TakeState:
         return self.frames_written / SAMPLE_RATE
 
 
-def _write_blocks(blocks, output, resampler, state, on_level, max_duration_s, silence_stop_s):
+def _write_blocks(blocks, output, resampler, state, on_level, on_audio, max_duration_s,
+                  silence_stop_s):
     """Writer thread: mono, 16 kHz, to disk, flushed often; decides time and silence stops."""
     max_frames = None if max_duration_s is None else int(round(max_duration_s * SAMPLE_RATE))
     last_flush = time.monotonic()
     speech_started = False
     silent_frames = 0
+    ended = False  # the caller's end marker (None) has been taken
     try:
         while True:
             block = blocks.get()
             if block is None:
+                ended = True
                 tail = resampler.finish()
                 if max_frames is not None:
                     tail = tail[: max(0, max_frames - state.frames_written)]
-                _write(output, tail, state)
+                _write(output, tail, state, on_audio)
                 break
-            state.last_block_at = time.monotonic()
             if state.stop_reason is not None:
                 continue  # the caller is closing the stream; drop what is past the stop
             mono = resampler.process(downmix(block))
             if max_frames is not None:
                 mono = mono[: max_frames - state.frames_written]
-            _write(output, mono, state)
+            _write(output, mono, state, on_audio)
             rms_dbfs, peak_dbfs = level_dbfs(mono)
             state.peak_dbfs = max(state.peak_dbfs, peak_dbfs)
             if on_level is not None and mono.size:
@@ -376,14 +383,18 @@ def _write_blocks(blocks, output, resampler, state, on_level, max_duration_s, si
     except Exception as error:  # reported by record(); the thread must not die silently
         state.error = error
         state.stop_reason = state.stop_reason or "device_lost"
-        while blocks.get() is not None:  # drain so the caller's put/join cannot hang
+        # drain to the end marker so the caller's join returns; once it is taken nothing
+        # more will come, and waiting for another would hang record() for ever
+        while not ended and blocks.get() is not None:
             pass
 
 
-def _write(output, mono, state) -> None:
+def _write(output, mono, state, on_audio) -> None:
     if mono.size:
         output.write(mono)
         state.frames_written += mono.size
+        if on_audio is not None:
+            on_audio(mono)
 
 
 def portaudio_version() -> str:

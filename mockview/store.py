@@ -45,6 +45,7 @@ logger = logging.getLogger("mockview")
 
 DB_NAME = "mockview.db"
 RECORDINGS_DIR = "recordings"
+UNSAVED_DIR = "unsaved"
 #: How long a write waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_S = 10.0
 SIDECAR_FORMAT = 1
@@ -197,6 +198,20 @@ class Store:
         self.close()
 
     # --- writing --------------------------------------------------------------------------
+
+    def new_recording_path(self) -> Path:
+        """Where to record a new take: a private WAV in ``recordings/unsaved/``.
+
+        The recording is on disk, in the user's data directory, while it is being made;
+        ``add_take(..., copy_audio=False)`` then stores it as FLAC and removes the WAV.
+        A WAV left here was being recorded when mockview stopped.
+        """
+        folder = self.recordings_dir / UNSAVED_DIR
+        _private_dir(folder, "the folder for recordings in progress")
+        path = folder / f"{uuid.uuid4().hex}.wav"
+        _create_private(path)
+        return path
+
 
     @_translate_errors
     def start_session(self, source: str = "practice", *,

@@ -180,6 +180,36 @@ def transcribe_audio(
     ``load_model(model_name)`` for a caller that loads it ahead.
     """
     duration_s = audio.size / SAMPLE_RATE
+    piece = transcribe_piece(audio, offset_s=0.0, settings=settings,
+                             model_loader=model_loader or partial(load_model, model_name),
+                             progress=progress and (lambda done_s: progress(done_s, duration_s)))
+    return finish_transcript([piece], duration_s=duration_s, model_name=model_name,
+                             settings=settings)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One stretch of an answer, transcribed: its words, what was dropped, and its voice."""
+
+    words: tuple[Word, ...]
+    dropped: tuple[DroppedWord, ...]
+    regions: tuple[tuple[float, float], ...]
+
+
+def transcribe_piece(
+    audio: np.ndarray,
+    *,
+    offset_s: float,
+    settings: TranscriptionSettings,
+    model_loader: Callable[[], Any],
+    progress: Callable[[float], None] | None = None,
+) -> Piece:
+    """Steps 1 and 2 for ``audio`` that starts ``offset_s`` into the answer.
+
+    A whole file is one piece; while recording (``mockview.live``), each stretch up to a
+    silence is one. Times in the result are from the start of the answer.
+    """
+    duration_s = audio.size / SAMPLE_RATE
     regions = voice_regions(audio)
     chunks = chunk_regions(
         regions,
@@ -187,17 +217,37 @@ def transcribe_audio(
         duration_s=duration_s,
         quietest=partial(quietest_moment, audio),
     )
-    model = (model_loader or partial(load_model, model_name))() if chunks else None
+    model = model_loader() if chunks else None
     words: list[Word] = []
     dropped: list[DroppedWord] = []
     for chunk_start, chunk_end in chunks:
         piece = audio[int(chunk_start * SAMPLE_RATE) : int(chunk_end * SAMPLE_RATE)]
         segments = _transcribe_chunk(model, piece, settings)
-        kept, lost = check_segments(segments, offset_s=chunk_start, settings=settings)
+        kept, lost = check_segments(segments, offset_s=offset_s + chunk_start,
+                                    settings=settings)
         words.extend(kept)
         dropped.extend(lost)
         if progress:
-            progress(min(chunk_end, duration_s), duration_s)
+            progress(offset_s + min(chunk_end, duration_s))
+    return Piece(
+        words=tuple(words),
+        dropped=tuple(dropped),
+        regions=tuple((offset_s + start, offset_s + end) for start, end in regions),
+    )
+
+
+def finish_transcript(
+    pieces: Iterable[Piece],
+    *,
+    duration_s: float,
+    model_name: str | None,
+    settings: TranscriptionSettings = TranscriptionSettings(),
+) -> Transcript:
+    """Step 3 over the joined pieces, and the answer's transcript."""
+    pieces = list(pieces)
+    regions = [region for piece in pieces for region in piece.regions]
+    words = [word for piece in pieces for word in piece.words]
+    dropped = [word for piece in pieces for word in piece.dropped]
     words, lost = check_words(words, regions, settings=settings)
     dropped.extend(lost)
     return Transcript(

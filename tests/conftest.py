@@ -1,6 +1,16 @@
 """Fixtures shared by every test module."""
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "virtual-mic.sh"
+JFK = Path(__file__).parent / "data" / "jfk.flac"
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +18,39 @@ def mockview_home(tmp_path, monkeypatch):
     """Point the user's data directory at a temp dir, so no test reads or writes the real one."""
     monkeypatch.setenv("MOCKVIEW_HOME", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def virtual_mic(tmp_path_factory):
+    """Start the virtual microphone and point this process at it; stop it at the end.
+
+    Yields a 16-bit WAV of real speech (JFK, 11 s) to play into it. PortAudio's default
+    input is then the virtual microphone, and its default output the null sink that feeds
+    it. Fails (does not skip) when it cannot start: CI must not hide a missing install step.
+    """
+    if shutil.which("pulseaudio") is None or shutil.which("paplay") is None:
+        pytest.fail("pulseaudio is not installed; run: bash scripts/virtual-mic.sh install")
+    started = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True)
+    if started.returncode != 0:
+        pytest.fail(f"The virtual microphone did not start:\n{started.stderr}")
+    saved = dict(os.environ)
+    for line in started.stdout.splitlines():
+        if line.startswith("export "):
+            name, _, value = line[len("export "):].partition("=")
+            os.environ[name] = value.strip('"')
+    if "sounddevice" in sys.modules:  # PortAudio lists devices when it starts: restart it
+        import sounddevice
+
+        sounddevice._terminate()
+        sounddevice._initialize()
+    speech = tmp_path_factory.mktemp("speech") / "jfk16.wav"
+    import soundfile
+
+    from mockview.audio import SAMPLE_RATE, load_audio
+
+    # paplay misreads 24-bit FLAC (it plays 2 s of noise), so play a 16-bit WAV of it.
+    soundfile.write(speech, load_audio(JFK), SAMPLE_RATE, subtype="PCM_16")
+    yield speech
+    subprocess.run(["bash", str(SCRIPT), "stop"], check=False)
+    os.environ.clear()
+    os.environ.update(saved)

@@ -1,17 +1,15 @@
 """Recording: pure signal helpers, and real takes through a virtual microphone.
 
-The ``mic`` tests start a PulseAudio daemon with scripts/virtual-mic.sh, play real speech
-into its null sink with paplay and record it from the default input, as a user would.
+The ``mic`` tests start a PulseAudio daemon with scripts/virtual-mic.sh (the ``virtual_mic``
+fixture in conftest.py), play real speech into its null sink with paplay and record it
+from the default input, as a user would.
 """
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,9 +22,6 @@ from mockview.recording import (
     level_dbfs,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "virtual-mic.sh"
-JFK = Path(__file__).parent / "data" / "jfk.flac"
 JFK_S = 11.0
 PHRASE_S = 3.0
 
@@ -121,42 +116,15 @@ def test_device_by_index_or_name(monkeypatch):
 # --- the virtual microphone ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def virtual_mic(tmp_path_factory):
-    """Start the virtual microphone and point this process at it; stop it at the end.
-
-    Fails (does not skip) when it cannot start: CI must not hide a missing install step.
-    """
-    if shutil.which("pulseaudio") is None or shutil.which("paplay") is None:
-        pytest.fail("pulseaudio is not installed; run: bash scripts/virtual-mic.sh install")
-    started = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True)
-    if started.returncode != 0:
-        pytest.fail(f"The virtual microphone did not start:\n{started.stderr}")
-    saved = dict(os.environ)
-    for line in started.stdout.splitlines():
-        if line.startswith("export "):
-            name, _, value = line[len("export "):].partition("=")
-            os.environ[name] = value.strip('"')
-    if "sounddevice" in sys.modules:  # PortAudio lists devices when it starts: restart it
-        import sounddevice
-
-        sounddevice._terminate()
-        sounddevice._initialize()
-    speech = tmp_path_factory.mktemp("speech") / "jfk16.wav"
+@pytest.fixture(scope="module")
+def phrase(virtual_mic):
+    """"And so, my fellow Americans": a short phrase for the silence stop."""
     import soundfile
 
-    from mockview.audio import load_audio
-
-    # paplay misreads 24-bit FLAC (it plays 2 s of noise), so play a 16-bit WAV of it.
-    audio = load_audio(JFK)
-    soundfile.write(speech, audio, SAMPLE_RATE, subtype="PCM_16")
-    # "And so, my fellow Americans": a short phrase for the silence stop
-    soundfile.write(speech.with_name("phrase.wav"), audio[: int(PHRASE_S * SAMPLE_RATE)],
-                    SAMPLE_RATE, subtype="PCM_16")
-    yield speech
-    subprocess.run(["bash", str(SCRIPT), "stop"], check=False)
-    os.environ.clear()
-    os.environ.update(saved)
+    audio, rate = soundfile.read(virtual_mic, dtype="float32")
+    path = virtual_mic.with_name("phrase.wav")
+    soundfile.write(path, audio[: int(PHRASE_S * rate)], rate, subtype="PCM_16")
+    return path
 
 
 def _record_in_thread(path, **options):
@@ -247,12 +215,12 @@ def test_stop_event_stops_and_keeps_the_take(virtual_mic, tmp_path):
 
 @pytest.mark.mic
 @pytest.mark.slow
-def test_silence_stop_after_speech(virtual_mic, tmp_path):
+def test_silence_stop_after_speech(phrase, tmp_path):
     thread, outcome = _record_in_thread(tmp_path / "silence.wav", max_duration_s=30,
                                         silence_stop_s=1.5)
     time.sleep(1.0)  # silence before speech must not stop the take
     assert thread.is_alive()
-    player = _play(virtual_mic.with_name("phrase.wav"))
+    player = _play(phrase)
     result = _finish(thread, outcome, timeout_s=30)
     player.wait(timeout=20)
     assert result.stopped_by == "silence"

@@ -47,7 +47,8 @@ def _header(report: dict) -> Text:
         label = f"[{question['id']}] " if question.get("id") else ""
         text.append(f"{label}{question['text']}\n", style="bold")
     audio = report["audio"]
-    text.append(f"{audio['path']}  ·  {clock(audio['duration_s'])}", style="dim")
+    where = f"{audio['path']}  ·  " if audio.get("path") else ""
+    text.append(f"{where}{clock(audio['duration_s'])} recorded", style="dim")
     return text
 
 

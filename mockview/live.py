@@ -1,0 +1,215 @@
+"""Transcribing an answer while it is being recorded, so its feedback is ready when it ends.
+
+The recorder hands every block of 16 kHz audio to ``LiveTranscriber.feed``. A worker thread
+watches the audio not yet transcribed; once there are ``min_piece_s`` of it and a silence
+(a breath between phrases) to cut at, it transcribes up to that silence as one piece, the
+same way ``transcribe_audio`` reads a whole file. When the recording stops only the audio
+since the last cut is left, so ``finish()`` returns the transcript about a second after the
+stop instead of after reading the whole answer again.
+
+Pieces are cut only in silence and checked together at the end (``finish_transcript``), so
+the transcript means what ``mockview analyze`` would say about the same audio.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from mockview.audio import SAMPLE_RATE, quietest_moment, voice_regions
+from mockview.transcription import (
+    Piece,
+    TranscriptionSettings,
+    finish_transcript,
+    transcribe_piece,
+)
+from mockview.words import Transcript
+
+if TYPE_CHECKING:
+    import numpy as np
+
+logger = logging.getLogger("mockview")
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """When the worker cuts a piece off the audio recorded so far."""
+
+    #: no piece shorter than this while recording: each model call has a fixed cost, and a
+    #: short piece gives the model little context
+    min_piece_s: float = 6.0
+    #: a silence at least this long between stretches of voice is a place to cut (a pause
+    #: between sentences rather than a catch of breath inside a phrase)
+    min_gap_s: float = 0.5
+    #: the newest audio is not trusted for a cut: the voice detector needs to hear what follows
+    settle_s: float = 0.5
+    #: speech that runs this long without such a silence is cut at its quietest moment, so
+    #: the audio left to read when the recording stops stays short
+    max_piece_s: float = 15.0
+    #: how often (s of new audio) the worker looks for a place to cut
+    poll_s: float = 0.5
+
+
+class LiveTranscriber:
+    """Transcribe audio as it arrives; ``finish()`` gives the whole answer's transcript.
+
+    ``feed`` may be called from any thread (the recorder's writer calls it). Use as a
+    context manager, or call ``finish()`` or ``close()``, so the worker thread ends.
+    """
+
+    def __init__(
+        self,
+        *,
+        model_loader: Callable[[], Any],
+        model_name: str | None = None,
+        settings: TranscriptionSettings | None = None,
+        live: LiveSettings = LiveSettings(),
+    ):
+        self.model_loader = model_loader
+        self.model_name = model_name
+        self.settings = settings or TranscriptionSettings()
+        self.live = live
+        self.pieces: list[Piece] = []
+        self._blocks: list[np.ndarray] = []  # audio after the last cut
+        self._pending_frames = 0
+        self._offset_frames = 0  # where the audio in _blocks starts in the answer
+        self._checked_frames = 0  # pending frames the worker last looked at
+        self._closing = False
+        self._error: BaseException | None = None
+        self._transcript: Transcript | None = None
+        self._lock = threading.Condition()
+        self._worker = threading.Thread(target=self._run, name="mockview-live", daemon=True)
+        self._worker.start()
+
+    def __enter__(self) -> LiveTranscriber:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def transcribed_s(self) -> float:
+        """How much of the answer is transcribed already."""
+        return self._offset_frames / SAMPLE_RATE
+
+    @property
+    def recorded_s(self) -> float:
+        return (self._offset_frames + self._pending_frames) / SAMPLE_RATE
+
+    def feed(self, block: np.ndarray) -> None:
+        """Add the next block of 16 kHz mono float32 audio."""
+        import numpy as np
+
+        block = np.array(block, dtype=np.float32, copy=True).reshape(-1)
+        with self._lock:
+            self._blocks.append(block)
+            self._pending_frames += block.size
+            self._lock.notify()
+
+    def finish(self) -> Transcript:
+        """Transcribe what is left and return the answer's transcript."""
+        if self._transcript is None:
+            self.close()
+            if self._error is not None:
+                raise self._error
+            rest = _joined(self._blocks)
+            if rest.size:
+                self.pieces.append(self._transcribe(rest))
+            self._transcript = finish_transcript(
+                self.pieces, duration_s=self.recorded_s, model_name=self.model_name,
+                settings=self.settings,
+            )
+        return self._transcript
+
+    def close(self) -> None:
+        """Stop the worker after the piece it is transcribing (the audio so far is kept)."""
+        with self._lock:
+            self._closing = True
+            self._lock.notify()
+        self._worker.join()
+
+    # --- the worker -----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        poll_frames = int(self.live.poll_s * SAMPLE_RATE)
+        try:
+            while True:
+                with self._lock:
+                    while not self._closing and (
+                        self._pending_frames - self._checked_frames < poll_frames
+                    ):
+                        self._lock.wait()
+                    if self._closing:
+                        return
+                    audio = _joined(self._blocks)
+                    self._checked_frames = audio.size
+                cut = find_cut(audio, self.live)
+                if cut is not None:
+                    self._cut(audio, cut)
+        except BaseException as error:  # raised again by finish(), in the caller's thread
+            logger.debug("live transcription failed", exc_info=True)
+            self._error = error
+
+    def _cut(self, audio: np.ndarray, cut_s: float) -> None:
+        """Transcribe ``audio[:cut_s]`` and drop it from the pending audio."""
+        frames = int(cut_s * SAMPLE_RATE)
+        piece = self._transcribe(audio[:frames])
+        with self._lock:
+            rest = _joined(self._blocks)[frames:]
+            self._blocks = [rest] if rest.size else []
+            self.pieces.append(piece)
+            self._offset_frames += frames
+            self._pending_frames = rest.size
+            self._checked_frames = 0
+
+    def _transcribe(self, audio: np.ndarray) -> Piece:
+        return transcribe_piece(audio, offset_s=self._offset_frames / SAMPLE_RATE,
+                                settings=self.settings, model_loader=self.model_loader)
+
+
+def find_cut(audio: np.ndarray, live: LiveSettings = LiveSettings()) -> float | None:
+    """Where (s) to end the next piece of ``audio``, the answer since the last cut, or None.
+
+    The latest silence of at least ``min_gap_s`` that ends ``min_piece_s`` or more in and
+    is settled (``settle_s`` before the newest audio), cut in its middle. Speech that runs
+    ``max_piece_s`` without such a silence is cut in the longest shorter silence (between
+    ``min_piece_s`` and ``max_piece_s``), or failing that at its quietest moment.
+    """
+    duration_s = audio.size / SAMPLE_RATE
+    if duration_s < live.min_piece_s:
+        return None
+    settled_s = duration_s - live.settle_s
+    regions = [(s, e) for s, e in voice_regions(audio) if s < settled_s]
+    if not regions:
+        return settled_s  # nothing but silence so far: nothing to transcribe in it
+    gaps = [(end, start) for (_, end), (start, _) in pairwise(regions)]
+    gaps.append((regions[-1][1], settled_s))
+    cuts = [
+        (gap_start + gap_end) / 2
+        for gap_start, gap_end in gaps
+        if gap_end - gap_start >= live.min_gap_s and (gap_start + gap_end) / 2 >= live.min_piece_s
+    ]
+    if cuts:
+        return max(cuts)
+    if settled_s < live.max_piece_s:
+        return None
+    short_gaps = [
+        (gap_end - gap_start, (gap_start + gap_end) / 2)
+        for gap_start, gap_end in gaps
+        if live.min_piece_s <= (gap_start + gap_end) / 2 <= live.max_piece_s
+    ]
+    if short_gaps:
+        return max(short_gaps)[1]
+    return quietest_moment(audio, live.max_piece_s * 2 / 3, live.max_piece_s)
+
+
+def _joined(blocks: list[np.ndarray]) -> np.ndarray:
+    import numpy as np
+
+    if len(blocks) == 1:
+        return blocks[0]
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)

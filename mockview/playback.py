@@ -1,0 +1,185 @@
+"""Playing an answer back: the whole take, or just the moments worth hearing again.
+
+``moments`` picks the fillers and long pauses out of a report (the JSON schema) and
+``play_moment`` plays one with a little context on each side. ``play`` sends 16 kHz mono
+audio to the output device in 50 ms blocks, so a stop event or Ctrl-C ends it within a
+block. sounddevice and numpy are imported inside functions so that importing this module
+costs nothing on the CLI's start-up path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from mockview.audio import SAMPLE_RATE, load_audio
+from mockview.errors import AudioError, DeviceError
+from mockview.recording import _sounddevice
+
+if TYPE_CHECKING:
+    import numpy as np
+
+logger = logging.getLogger("mockview")
+
+BLOCK_S = 0.05
+MomentKind = Literal["filler", "pause"]
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A filler or a long pause in an answer; ``label`` is what to call it ("um")."""
+
+    kind: MomentKind
+    label: str
+    start_s: float
+    end_s: float
+
+
+def moments(report: dict, kind: MomentKind | None = None) -> list[Moment]:
+    """Every filler and every long pause of ``report``, in the order they were spoken.
+
+    ``kind`` keeps only fillers or only pauses. A report without those metrics (or an
+    item without times) gives no moments rather than an error.
+    """
+    if kind not in (None, "filler", "pause"):
+        raise ValueError(f"kind must be 'filler', 'pause' or None, not {kind!r}")
+    metrics = report.get("metrics") or {}
+    found = []
+    if kind in (None, "filler"):
+        for item in _items(metrics, "fillers"):
+            found.append(Moment("filler", str(item.get("text", "")),
+                                item["start_s"], item["end_s"]))
+    if kind in (None, "pause"):
+        for item in _items(metrics, "pauses"):
+            if item.get("long"):
+                duration_s = item.get("duration_s", item["end_s"] - item["start_s"])
+                found.append(Moment("pause", f"{duration_s:.1f} s pause",
+                                    item["start_s"], item["end_s"]))
+    return sorted(found, key=lambda moment: (moment.start_s, moment.end_s))
+
+
+def _items(metrics: dict, name: str) -> list[dict]:
+    items = (metrics.get(name) or {}).get("items") or []
+    return [item for item in items if "start_s" in item and "end_s" in item]
+
+
+def play(
+    path_or_array: str | os.PathLike | np.ndarray,
+    *,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    stop: threading.Event | None = None,
+    on_position: Callable[[float], None] | None = None,
+    device: int | str | None = None,
+) -> float:
+    """Play 16 kHz mono audio from ``start_s`` to ``end_s`` (default: its end).
+
+    ``path_or_array`` is a recording (any format ``load_audio`` reads) or an already
+    loaded float32 array. Stops early when ``stop`` is set or on Ctrl-C. ``on_position``
+    is called with the position in seconds after each block is sent. Returns the position
+    reached: ``end_s`` when played to the end.
+    """
+    import numpy as np
+
+    audio = _as_mono(path_or_array)
+    duration_s = audio.size / SAMPLE_RATE
+    if not 0 <= start_s < duration_s:
+        raise AudioError(f"Cannot play from {start_s:.2f} s: the audio is "
+                         f"{duration_s:.2f} s long. Start between 0 and {duration_s:.2f} s.")
+    end_s = duration_s if end_s is None else min(end_s, duration_s)
+    if end_s <= start_s:
+        raise AudioError(f"Nothing to play from {start_s:.2f} s to {end_s:.2f} s. "
+                         "Give an end after the start.")
+    stop = stop or threading.Event()
+    sd = _sounddevice()
+    info = _output_device(sd, device)
+    first = int(round(start_s * SAMPLE_RATE))
+    samples = audio[first:int(round(end_s * SAMPLE_RATE))]
+    block = int(SAMPLE_RATE * BLOCK_S)
+    try:
+        stream = sd.OutputStream(device=info["index"], samplerate=SAMPLE_RATE, channels=1,
+                                 dtype="float32", blocksize=block)
+    except sd.PortAudioError as error:
+        raise DeviceError(
+            f"Cannot open output device {info['index']}: {info['name']} ({error}). It may be "
+            "busy in another program, or not play 16 kHz audio: close that program, or pick "
+            "another output device."
+        ) from None
+    sent = 0
+    try:
+        stream.start()
+        while sent < samples.size and not stop.is_set():
+            chunk = np.ascontiguousarray(samples[sent:sent + block])
+            stream.write(chunk)
+            sent += chunk.size
+            if on_position is not None:
+                on_position((first + sent) / SAMPLE_RATE)
+        if sent == samples.size:
+            stream.stop()  # let the device play what is buffered
+    except KeyboardInterrupt:
+        pass
+    except sd.PortAudioError as error:
+        raise DeviceError(f"Playing on output device {info['index']}: {info['name']} failed "
+                          f"({error}). Check that it is connected and not busy in another "
+                          "program.") from None
+    finally:
+        try:
+            stream.abort()
+            stream.close()
+        except Exception:  # a lost device can fail to close; the position is still known
+            logger.debug("closing the output stream failed", exc_info=True)
+    return end_s if sent == samples.size else (first + sent) / SAMPLE_RATE
+
+
+def play_moment(
+    audio: str | os.PathLike | np.ndarray, moment: Moment, *, context_s: float = 1.5, **kwargs
+) -> float:
+    """Play ``moment`` with ``context_s`` of the answer on each side; returns as ``play``."""
+    audio = _as_mono(audio)
+    duration_s = audio.size / SAMPLE_RATE
+    return play(audio, start_s=max(0.0, moment.start_s - context_s),
+                end_s=min(duration_s, moment.end_s + context_s), **kwargs)
+
+
+def _as_mono(path_or_array) -> np.ndarray:
+    import numpy as np
+
+    if isinstance(path_or_array, (str, os.PathLike)):
+        return load_audio(path_or_array)
+    audio = np.asarray(path_or_array, dtype=np.float32)
+    if audio.ndim != 1:
+        raise AudioError(f"Expected 16 kHz mono audio (one dimension), got an array of shape "
+                         f"{audio.shape}. Load it with mockview.audio.load_audio.")
+    return audio
+
+
+def _output_device(sd, device: int | str | None) -> dict:
+    """The sounddevice info of the output ``device``: an index, (part of) a name, or None."""
+    outputs = [info for info in sd.query_devices() if info["max_output_channels"] > 0]
+    if not outputs:
+        raise DeviceError("No output device found. Connect speakers or headphones, or check "
+                          "that the audio server is running.")
+    if device is None or device == "":
+        try:
+            device = sd.default.device[1]
+        except Exception:  # sounddevice raises PortAudioError or ValueError here
+            device = -1
+        if not isinstance(device, int) or device < 0:
+            raise DeviceError("No default output device. Set one in your system's sound "
+                              "settings, or pick one by index or name.")
+    if isinstance(device, int) or str(device).strip().isdigit():
+        match = [info for info in outputs if info["index"] == int(device)]
+    else:
+        wanted = str(device).casefold()
+        match = ([info for info in outputs if info["name"].casefold() == wanted]
+                 or [info for info in outputs if wanted in info["name"].casefold()])
+    if len(match) == 1:
+        return match[0]
+    listed = ", ".join(f"{info['index']}: {info['name']}" for info in match or outputs)
+    if not match:
+        raise DeviceError(f"No output device {device!r}. Output devices: {listed}.")
+    raise DeviceError(f"{device!r} matches several output devices: {listed}. Give its index.")

@@ -1,0 +1,300 @@
+"""The practice session: ask, record, give feedback, and let the user listen, retry or go on.
+
+The session is a small state machine. ``Practice.run`` moves between four states::
+
+    ask ──> take ──> choose ──> (play) ──> choose
+     ^        ^        │
+     │        └─retry──┤
+     └──────next───────┤
+                       └─quit──> done  (also after the last question)
+
+Everything the user sees or presses goes through a ``PracticeUI`` (``mockview/ui.py`` is the
+terminal one), the microphone through a ``record`` function and the model through a
+``LiveTranscriber`` factory, so tests can drive the whole flow with fakes. Every take is
+saved to the store as soon as its feedback is shown; quitting, Ctrl-C or a lost device
+keep what was recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mockview.errors import MockviewError
+from mockview.kinds import length_target
+
+if TYPE_CHECKING:
+    from mockview.questions import Question
+    from mockview.recording import LevelReading, RecordingResult
+    from mockview.records import SessionRecord
+    from mockview.store import Store
+    from mockview.trends import Comparison
+    from mockview.words import Transcript
+
+logger = logging.getLogger("mockview")
+
+#: Past the question's length flag, recording goes on this much longer before it stops:
+#: the limit should stop an answer that has run away, not cut off one just over its target.
+TIME_LIMIT_MARGIN = 1.25
+#: The summary compares with the latest earlier session among this many recent ones.
+SESSIONS_LOOKED_BACK = 20
+
+
+class Action(Enum):
+    """What the user can do after a take's feedback."""
+
+    PLAY = "play"
+    MOMENTS = "moments"  # play from each filler and long pause
+    RETRY = "retry"
+    NEXT = "next"
+    QUIT = "quit"
+
+
+@dataclass(frozen=True)
+class PracticeSettings:
+    """The options of ``mockview practice``."""
+
+    time_limit_s: float | None = None  # None: from each question's kind
+    prep_s: float = 5.0
+    silence_stop_s: float | None = None
+    device: int | str | None = None
+    model_name: str | None = None
+
+
+@dataclass
+class Take:
+    """One recorded and analysed take, as saved."""
+
+    answer_no: int
+    take_no: int
+    question: Question
+    recording: RecordingResult
+    report: dict
+    take_id: int | None = None
+    audio_path: Path | None = None  # the stored FLAC, once saved
+    feedback_s: float | None = None  # from the end of the recording to the feedback shown
+
+    def to_dict(self) -> dict:
+        return {
+            "answer_no": self.answer_no,
+            "take_no": self.take_no,
+            "take_id": self.take_id,
+            "question_id": self.question.id,
+            "audio_path": str(self.audio_path) if self.audio_path else None,
+            "duration_s": round(self.recording.duration_s, 2),
+            "stopped_by": self.recording.stopped_by,
+            "overflow_count": self.recording.overflow_count,
+            "feedback_s": None if self.feedback_s is None else round(self.feedback_s, 3),
+            "report": self.report,
+        }
+
+
+@dataclass
+class SessionResult:
+    """What a practice session did: its takes in order, and how it ended."""
+
+    session_id: int
+    takes: list[Take] = field(default_factory=list)
+    questions_asked: int = 0
+    quit_early: bool = False
+
+    def to_dict(self) -> dict:
+        return {
+            "session_id": self.session_id,
+            "questions_asked": self.questions_asked,
+            "quit_early": self.quit_early,
+            "takes": [take.to_dict() for take in self.takes],
+        }
+
+
+class RecordingView(Protocol):
+    """What the UI shows while an answer is recorded (a context manager)."""
+
+    stop: Any  # a threading.Event the UI sets when the user presses Enter
+
+    def level(self, reading: LevelReading) -> None: ...
+
+    def __enter__(self) -> RecordingView: ...
+
+    def __exit__(self, *exc) -> None: ...
+
+
+class PracticeUI(Protocol):
+    """Everything the session shows the user or asks of them."""
+
+    def show_question(self, question: Question, number: int, total: int, take_no: int,
+                      time_limit_s: float) -> None: ...
+
+    def prepare(self, seconds: float) -> None: ...
+
+    def recording(self, time_limit_s: float) -> RecordingView: ...
+
+    def show_feedback(self, take: Take) -> None: ...
+
+    def choose(self, take: Take) -> Action: ...
+
+    def play(self, take: Take, *, moments: bool) -> None: ...
+
+    def notice(self, message: str) -> None: ...
+
+
+Recorder = Callable[..., "RecordingResult"]
+TranscriberFactory = Callable[[], Any]  # returns a LiveTranscriber (feed, finish, close)
+
+
+def time_limit(question: Question, settings: PracticeSettings) -> float:
+    """How long an answer to ``question`` may record: ``--time-limit``, else from its kind."""
+    if settings.time_limit_s is not None:
+        return settings.time_limit_s
+    target = length_target(question.kind, question.target_s)
+    return round(target.flag_over_s * TIME_LIMIT_MARGIN)
+
+
+class Practice:
+    """One practice session over ``questions``; ``run()`` it once."""
+
+    def __init__(
+        self,
+        questions: Sequence[Question],
+        *,
+        store: Store,
+        ui: PracticeUI,
+        settings: PracticeSettings = PracticeSettings(),
+        record: Recorder,
+        transcriber: TranscriberFactory,
+        interactive: bool = True,
+    ):
+        if not questions:
+            raise MockviewError("No questions to practise. Check --bank, --category and "
+                                "--question (see: mockview questions).")
+        self.questions = list(questions)
+        self.store = store
+        self.ui = ui
+        self.settings = settings
+        self.record = record
+        self.new_transcriber = transcriber
+        self.interactive = interactive
+
+    def run(self) -> SessionResult:
+        """Ask every question (or until the user quits); the session is saved as it goes."""
+        result = SessionResult(session_id=self.store.start_session("practice"))
+        self.session_id = result.session_id
+        index, answer_id, take_no, state = 0, None, 0, "ask"
+        latest: Take | None = None
+        try:
+            while state != "done":
+                if state == "ask":
+                    if index >= len(self.questions):
+                        state = "done"
+                        continue
+                    answer_id = self.store.add_answer(result.session_id,
+                                                      self.questions[index].info(),
+                                                      category=self.questions[index].category)
+                    result.questions_asked += 1
+                    take_no, state = 0, "take"
+                elif state == "take":
+                    take_no += 1
+                    latest = self._take(index, answer_id, take_no)
+                    if latest is not None:
+                        result.takes.append(latest)
+                    state = "choose" if self.interactive and latest is not None else "next"
+                elif state == "choose":
+                    state = self._after_choice(self.ui.choose(latest), latest)
+                elif state == "next":
+                    index, state = index + 1, "ask"
+                elif state == "quit":
+                    result.quit_early = index < len(self.questions) - 1
+                    state = "done"
+        finally:
+            self.store.finish_session(result.session_id)
+        return result
+
+    def _after_choice(self, action: Action, take: Take) -> str:
+        if action in (Action.PLAY, Action.MOMENTS):
+            self.ui.play(take, moments=action is Action.MOMENTS)
+            return "choose"
+        return {Action.RETRY: "take", Action.NEXT: "next", Action.QUIT: "quit"}[action]
+
+    def _take(self, index: int, answer_id: int, take_no: int) -> Take | None:
+        """Record, transcribe and analyse one take, show its feedback and save it."""
+        from mockview.report import build_report
+
+        question = self.questions[index]
+        limit_s = time_limit(question, self.settings)
+        self.ui.show_question(question, index + 1, len(self.questions), take_no, limit_s)
+        self.ui.prepare(self.settings.prep_s)
+        path = self.store.new_recording_path()
+        try:
+            with self.new_transcriber() as live, self.ui.recording(limit_s) as view:
+                recording = self.record(
+                    path,
+                    device=self.settings.device,
+                    max_duration_s=limit_s,
+                    stop=view.stop,
+                    on_level=view.level,
+                    silence_stop_s=self.settings.silence_stop_s,
+                    on_audio=live.feed,
+                )
+                stopped = time.monotonic()
+        except BaseException:
+            _remove_if_empty(path)
+            raise
+        self._tell_about(recording)
+        if recording.duration_s <= 0:
+            path.unlink(missing_ok=True)
+            self.ui.notice("Nothing was recorded, so there is nothing to save. Check the "
+                           "microphone (see: mockview doctor).")
+            return None
+        transcript = self._finish(live, path)
+        report = build_report(transcript, question=question.info(), audio_path=None)
+        take = Take(answer_no=index + 1, take_no=take_no, question=question,
+                    recording=recording, report=report)
+        take.feedback_s = time.monotonic() - stopped
+        self.ui.show_feedback(take)
+        take.take_id = self.store.add_take(answer_id, path, report, copy_audio=False)
+        take.audio_path = self.store.take(self.session_id, index + 1, take_no).audio_path
+        return take
+
+    def summary(self, result: SessionResult) -> tuple[SessionRecord | None, Comparison | None]:
+        """The stored session, and its comparison with the user's previous session."""
+        from mockview.trends import compare_sessions
+
+        if not result.takes:
+            return None, None
+        this = self.store.session(result.session_id)
+        earlier = [s for s in self.store.sessions(limit=SESSIONS_LOOKED_BACK)
+                   if s.session_id < result.session_id and s.take_count > 0]
+        if not earlier:
+            return this, None
+        previous = self.store.session(max(earlier, key=lambda s: s.session_id).session_id)
+        return this, compare_sessions(previous, this)
+
+    def _finish(self, live, path: Path) -> Transcript:
+        try:
+            return live.finish()
+        except MockviewError as error:
+            raise MockviewError(f"{error} The recording was kept: {path}") from None
+
+    def _tell_about(self, recording: RecordingResult) -> None:
+        if recording.overflow_count:
+            self.ui.notice(f"{recording.overflow_count} input overflows: the computer did not "
+                           "keep up with the microphone and some audio was lost. Close other "
+                           "busy programs and try again.")
+        if recording.stopped_by == "device_lost":
+            self.ui.notice(f"The microphone stopped sending audio after "
+                           f"{recording.duration_s:.1f} s; the answer recorded so far is kept. "
+                           "Reconnect it (see: mockview devices).")
+
+
+def _remove_if_empty(path: Path) -> None:
+    """Remove a recording that never received audio (a WAV header is 44 bytes)."""
+    try:
+        if path.stat().st_size <= 44:
+            path.unlink()
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,283 @@
+"""Playback: moments from a report, play() against a fake sounddevice, and real speech
+played through the virtual microphone's speaker and recorded back."""
+
+import sys
+import threading
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from mockview.audio import SAMPLE_RATE
+from mockview.errors import AudioError, DeviceError
+from mockview.playback import Moment, moments, play, play_moment
+
+BLOCK = 800  # 50 ms at 16 kHz
+
+
+def _report(fillers=(), pauses=()):
+    return {"metrics": {"fillers": {"items": list(fillers)}, "pauses": {"items": list(pauses)}}}
+
+
+def _filler(text, start_s, end_s):
+    return {"text": text, "kind": "filled_pause", "start_s": start_s, "end_s": end_s,
+            "sentence_start": False}
+
+
+def _pause(start_s, end_s, long):
+    return {"start_s": start_s, "end_s": end_s, "duration_s": round(end_s - start_s, 3),
+            "long": long, "very_long": False, "position": "mid_clause"}
+
+
+# --- moments ------------------------------------------------------------------------------
+
+
+def test_moments_are_fillers_and_long_pauses_in_time_order():
+    report = _report(
+        fillers=[_filler("um", 4.0, 4.3), _filler("you know", 0.5, 0.9)],
+        pauses=[_pause(2.0, 3.9, True), _pause(5.0, 5.4, False), _pause(6.0, 7.2, True)],
+    )
+    assert moments(report) == [
+        Moment("filler", "you know", 0.5, 0.9),
+        Moment("pause", "1.9 s pause", 2.0, 3.9),
+        Moment("filler", "um", 4.0, 4.3),
+        Moment("pause", "1.2 s pause", 6.0, 7.2),
+    ]
+
+
+def test_moments_of_one_kind():
+    report = _report(fillers=[_filler("uh", 3.0, 3.2)], pauses=[_pause(1.0, 2.5, True)])
+    assert moments(report, kind="filler") == [Moment("filler", "uh", 3.0, 3.2)]
+    assert moments(report, kind="pause") == [Moment("pause", "1.5 s pause", 1.0, 2.5)]
+    with pytest.raises(ValueError, match=r"kind must be 'filler', 'pause' or None, not 'word'"):
+        moments(report, kind="word")
+
+
+@pytest.mark.parametrize("report", [
+    {},
+    {"metrics": {}},
+    {"metrics": None},
+    {"metrics": {"fillers": {}, "pauses": {"count": 0}}},
+    {"metrics": {"fillers": {"items": None}, "pauses": {"items": []}}},
+    {"metrics": {"fillers": {"items": [{"text": "um"}]}, "pauses": {"items": [{"long": True}]}}},
+])
+def test_moments_of_a_report_without_them(report):
+    assert moments(report) == []
+
+
+# --- play() against a fake sounddevice ----------------------------------------------------
+
+
+class FakeStream:
+    def __init__(self, owner, settings):
+        self.owner = owner
+        self.settings = settings
+        self.calls = []
+
+    def start(self):
+        self.calls.append("start")
+
+    def write(self, block):
+        if len(self.owner.written) == self.owner.interrupt_at:
+            raise KeyboardInterrupt
+        assert block.dtype == np.float32 and block.flags.c_contiguous
+        self.owner.written.append(block.copy())
+
+    def stop(self):
+        self.calls.append("stop")
+
+    def abort(self):
+        self.calls.append("abort")
+
+    def close(self):
+        self.calls.append("close")
+
+
+class FakeSoundDevice:
+    """The parts of sounddevice that playback uses, with two devices by default."""
+
+    class PortAudioError(Exception):
+        pass
+
+    def __init__(self):
+        self.devices = [
+            {"index": 0, "name": "USB Mic", "max_input_channels": 1, "max_output_channels": 0},
+            {"index": 1, "name": "pulse", "max_input_channels": 32, "max_output_channels": 32},
+            {"index": 2, "name": "default", "max_input_channels": 32, "max_output_channels": 32},
+        ]
+        self.default = SimpleNamespace(device=[2, 2])
+        self.written = []
+        self.streams = []
+        self.interrupt_at = None
+        self.open_error = None
+
+    def query_devices(self):
+        return self.devices
+
+    def OutputStream(self, **settings):  # noqa: N802 (sounddevice's name)
+        if self.open_error is not None:
+            raise self.PortAudioError(self.open_error)
+        self.streams.append(FakeStream(self, settings))
+        return self.streams[-1]
+
+
+@pytest.fixture
+def fake_sd(monkeypatch):
+    fake = FakeSoundDevice()
+    monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    return fake
+
+
+def _ramp(seconds):
+    """Audio whose every sample is different, so the samples sent show where they came from."""
+    return (np.arange(int(seconds * SAMPLE_RATE)) / (seconds * SAMPLE_RATE)).astype(np.float32)
+
+
+def test_play_sends_exactly_the_samples_of_the_range_in_50_ms_blocks(fake_sd):
+    audio = _ramp(3.0)
+    positions = []
+    reached = play(audio, start_s=0.5, end_s=1.23, on_position=positions.append)
+    assert reached == 1.23
+    assert np.array_equal(np.concatenate(fake_sd.written), audio[8000:19680])
+    assert [block.size for block in fake_sd.written] == [BLOCK] * 14 + [480]
+    assert positions[0] == pytest.approx(0.55) and positions[-1] == pytest.approx(1.23)
+    assert positions == sorted(positions)
+    [stream] = fake_sd.streams
+    assert stream.settings == {"device": 2, "samplerate": SAMPLE_RATE, "channels": 1,
+                               "dtype": "float32", "blocksize": BLOCK}
+    assert stream.calls == ["start", "stop", "abort", "close"]
+
+
+def test_play_a_file_to_its_end_on_a_device_by_name(fake_sd, tmp_path):
+    import soundfile
+
+    audio = _ramp(0.5) - 0.5
+    soundfile.write(tmp_path / "take.wav", audio, SAMPLE_RATE, subtype="FLOAT")
+    assert play(tmp_path / "take.wav", device="pulse") == 0.5
+    assert np.allclose(np.concatenate(fake_sd.written), audio, atol=1e-4)  # via 16 bits
+    assert fake_sd.streams[0].settings["device"] == 1
+
+
+def test_stop_event_ends_playback_and_returns_the_position(fake_sd):
+    stop = threading.Event()
+
+    def on_position(position_s):
+        if len(fake_sd.written) == 3:
+            stop.set()
+
+    reached = play(_ramp(3.0), start_s=1.0, stop=stop, on_position=on_position)
+    assert reached == pytest.approx(1.15)
+    assert len(fake_sd.written) == 3
+    assert fake_sd.streams[0].calls == ["start", "abort", "close"]  # nothing left to drain
+
+
+def test_ctrl_c_ends_playback_quietly_and_returns_the_position(fake_sd):
+    fake_sd.interrupt_at = 4
+    reached = play(_ramp(3.0), start_s=0.25)
+    assert reached == pytest.approx(0.25 + 4 * 0.05)
+    assert fake_sd.streams[0].calls == ["start", "abort", "close"]
+
+
+def test_play_moment_adds_context_clipped_to_the_audio(fake_sd):
+    audio = _ramp(3.0)
+    assert play_moment(audio, Moment("filler", "um", 0.5, 0.7)) == pytest.approx(2.2)
+    assert np.array_equal(np.concatenate(fake_sd.written), audio[: int(2.2 * SAMPLE_RATE)])
+    fake_sd.written.clear()
+    assert play_moment(audio, Moment("pause", "1.0 s pause", 1.9, 2.9), context_s=0.5) == 3.0
+    assert np.array_equal(np.concatenate(fake_sd.written), audio[int(1.4 * SAMPLE_RATE):])
+
+
+def test_no_output_device_is_a_clear_error(fake_sd):
+    fake_sd.devices = fake_sd.devices[:1]
+    with pytest.raises(DeviceError) as raised:
+        play(_ramp(1.0))
+    assert str(raised.value) == ("No output device found. Connect speakers or headphones, or "
+                                 "check that the audio server is running.")
+
+
+def test_no_default_output_device_is_a_clear_error(fake_sd):
+    fake_sd.default.device = [0, -1]
+    with pytest.raises(DeviceError, match=r"^No default output device\. Set one in your "):
+        play(_ramp(1.0))
+
+
+def test_unknown_output_device_names_the_output_devices(fake_sd):
+    with pytest.raises(DeviceError) as raised:
+        play(_ramp(1.0), device="USB")
+    assert str(raised.value) == "No output device 'USB'. Output devices: 1: pulse, 2: default."
+
+
+def test_an_output_device_that_cannot_open_is_a_clear_error(fake_sd):
+    fake_sd.open_error = "Device unavailable [PaErrorCode -9985]"
+    with pytest.raises(DeviceError) as raised:
+        play(_ramp(1.0))
+    assert str(raised.value) == (
+        "Cannot open output device 2: default (Device unavailable [PaErrorCode -9985]). It "
+        "may be busy in another program, or not play 16 kHz audio: close that program, or "
+        "pick another output device.")
+
+
+@pytest.mark.parametrize("start_s", [3.0, 7.5, -0.5])
+def test_a_start_outside_the_audio_is_a_clear_error(fake_sd, start_s):
+    with pytest.raises(AudioError) as raised:
+        play(_ramp(3.0), start_s=start_s)
+    assert str(raised.value) == (f"Cannot play from {start_s:.2f} s: the audio is 3.00 s "
+                                 "long. Start between 0 and 3.00 s.")
+    assert fake_sd.streams == []
+
+
+def test_an_end_before_the_start_is_a_clear_error(fake_sd):
+    with pytest.raises(AudioError, match=r"^Nothing to play from 2\.00 s to 1\.00 s\. "):
+        play(_ramp(3.0), start_s=2.0, end_s=1.0)
+
+
+def test_stereo_arrays_are_refused(fake_sd):
+    with pytest.raises(AudioError, match=r"got an array of shape \(16000, 2\)"):
+        play(np.zeros((16000, 2), dtype=np.float32))
+
+
+# --- through the virtual microphone -------------------------------------------------------
+
+
+@pytest.mark.mic
+def test_played_speech_reaches_the_virtual_microphone(virtual_mic, tmp_path):
+    """PortAudio's default output is the null sink whose monitor is the virtual mic."""
+    import soundfile
+
+    from mockview.audio import load_audio
+    from mockview.recording import level_dbfs, record
+
+    start_s, end_s = 1.0, 4.0  # speech, a pause, speech
+    clip = load_audio(virtual_mic)[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
+    listening = threading.Event()
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = record(tmp_path / "heard.wav", max_duration_s=5.0,
+                                       on_level=lambda reading: listening.set())
+        except BaseException as error:  # surfaced in the test thread
+            outcome["error"] = error
+
+    recorder = threading.Thread(target=run)
+    recorder.start()
+    assert listening.wait(5), "the virtual microphone sent no audio"
+    time.sleep(0.5)  # some silence before the speech
+    assert play(virtual_mic, start_s=start_s, end_s=end_s) == end_s
+    recorder.join(15)
+    assert not recorder.is_alive(), "record() did not return"
+    if "error" in outcome:
+        raise outcome["error"]
+    heard, _ = soundfile.read(outcome["result"].path, dtype="float32")
+
+    # Where the clip landed in the recording: the peak of their cross-correlation.
+    size = heard.size + clip.size
+    correlation = np.fft.irfft(np.fft.rfft(heard, size) * np.conj(np.fft.rfft(clip, size)), size)
+    lag = int(np.argmax(correlation[: heard.size - clip.size + 1]))
+    assert 0.3 < lag / SAMPLE_RATE < 2.0, lag / SAMPLE_RATE
+    played = heard[lag:lag + clip.size]
+    assert level_dbfs(heard[: lag - 1600])[0] < -60  # silence before it was played
+    assert level_dbfs(played)[0] > -30  # well above silence while it played
+    assert level_dbfs(played)[0] == pytest.approx(level_dbfs(clip)[0], abs=3)
+    assert np.corrcoef(played, clip)[0, 1] > 0.9
