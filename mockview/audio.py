@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 SAMPLE_RATE = 16000
+#: Frames quieter than this (dB of mean square) are digital silence, not a room.
+DIGITAL_SILENCE_DB = -100.0
 SUPPORTED_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".aac", ".webm")
 
 logger = logging.getLogger("mockview")
@@ -115,8 +117,9 @@ def sound_regions(
     """Spans (start_s, end_s) where the level is ``above_floor_db`` over the noise floor.
 
     The speech detector does not hear hums ("mmm") or whispers as speech, yet neither is a
-    silence: this energy check catches them. The floor is the 10th percentile of frame
-    levels, so it adapts to the room; gaps shorter than ``min_gap_s`` are bridged.
+    silence: this energy check catches them. The floor is the 10th percentile of the levels
+    of frames that are not digital silence, so it adapts to the room; gaps shorter than
+    ``min_gap_s`` are bridged.
     """
     import numpy as np
 
@@ -128,7 +131,13 @@ def sound_regions(
         audio, shape=(count, frame), strides=(audio.strides[0] * hop, audio.strides[0])
     )
     level_db = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+    # Digital silence (a muted or virtual input, padding) is not the room's noise floor:
+    # taking it as one would make the hiss between phrases count as sound. Where the rest
+    # has no quieter background (a clean synthetic signal), the silence is the floor.
+    live = level_db[level_db > DIGITAL_SILENCE_DB]
     floor_db = float(np.percentile(level_db, 10))
+    if live.size and np.percentile(live, 90) - np.percentile(live, 10) >= above_floor_db:
+        floor_db = float(np.percentile(live, 10))
     active = level_db > max(floor_db + above_floor_db, -70.0)
     spans = _runs(active, hop_s, frame_s)
     return [s for s in merge_regions(spans, min_gap_s=min_gap_s) if s[1] - s[0] >= min_sound_s]

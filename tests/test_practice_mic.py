@@ -65,6 +65,7 @@ def test_practice_records_played_speech_saves_it_and_reports(virtual_mic, mockvi
     metrics = take["report"]["metrics"]
     assert metrics["pace"]["words_per_minute"] > 60
     assert metrics["length"]["word_count"] >= 15
+    assert metrics["pauses"]["count"] >= 2  # JFK pauses between phrases, over room hiss
     assert take["feedback_s"] is not None
     # saved: the stored audio holds the speech, and history lists the session
     audio = soundfile.info(take["audio_path"])

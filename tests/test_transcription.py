@@ -145,6 +145,18 @@ def test_sound_regions_find_a_tone_between_silences():
     assert end == pytest.approx(1.5, abs=0.03)
 
 
+def test_room_hiss_between_sounds_is_silence_even_after_digital_silence():
+    """A virtual or muted input gives exact zeros before the speaker starts; the floor
+    must still be the room's hiss, or every pause in a noisy recording disappears."""
+    rng = np.random.default_rng(1)
+    t = np.arange(16000) / 16000
+    tone = 0.3 * np.sin(2 * np.pi * 150 * t)
+    hiss = rng.normal(0, 0.003, 16000)  # about -50 dBFS
+    audio = np.concatenate([np.zeros(16000 * 3), tone + hiss, hiss, tone + hiss])
+    regions = sound_regions(audio.astype(np.float32))
+    assert [(round(s), round(e)) for s, e in regions] == [(3, 4), (5, 6)]
+
+
 @pytest.mark.parametrize("content,message", [
     (None, "No such file: {path}. Check the path and try again."),
     (b"", "{path} is empty (0 bytes). Record the answer again."),
