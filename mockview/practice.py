@@ -279,6 +279,10 @@ class Practice:
             return live.finish()
         except MockviewError as error:
             raise MockviewError(f"{error} The recording was kept: {path}") from None
+        except KeyboardInterrupt:
+            self.ui.notice(f"Stopped before this answer was analysed. Its recording is kept: "
+                           f"{path} (mockview analyze {path} --save adds it to your history).")
+            raise
 
     def _tell_about(self, recording: RecordingResult) -> None:
         if recording.overflow_count:

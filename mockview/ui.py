@@ -217,9 +217,12 @@ def _cbreak(fd: int):
     try:
         import termios
         import tty
-
+    except ImportError:  # not POSIX: keys arrive as the platform delivers them
+        yield
+        return
+    try:
         saved = termios.tcgetattr(fd)
-    except (ImportError, OSError):  # not a terminal (or not POSIX): read lines as they come
+    except termios.error:  # not a terminal: nothing to set
         yield
         return
     try:

@@ -310,3 +310,13 @@ def test_summary_of_a_first_session_has_no_comparison(questions, store):
     session = practice(questions[:1], store, FakeUI(), FakeRecorder(), interactive=False)
     record, comparison = session.summary(session.run())
     assert record is not None and comparison is None
+
+
+def test_ctrl_c_while_analysing_says_where_the_recording_is(questions, store):
+    ui = FakeUI()
+    with pytest.raises(KeyboardInterrupt):
+        practice(questions[:1], store, ui, FakeRecorder(), interactive=False,
+                 transcriber=lambda: FakeTranscriber(error=KeyboardInterrupt())).run()
+    [(_, message)] = ui.named("notice")
+    kept = message.split("Its recording is kept: ")[1].split(" (")[0]
+    assert soundfile.info(kept).duration == pytest.approx(3.0)
