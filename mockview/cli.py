@@ -745,6 +745,130 @@ def _preloaded_model(model_name):
         yield transcriber
 
 
+# --- play --------------------------------------------------------------------------------
+
+
+def _position(ctx, param, value):
+    """--from as seconds: 42, 42.5 or 0:42."""
+    if value is None:
+        return 0.0
+    from mockview.playback import parse_position
+
+    try:
+        return parse_position(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@cli.command()
+@click.argument("session_id", metavar="SESSION", type=int)
+@click.argument("answer_no", metavar="[ANSWER]", type=click.IntRange(min=1), default=1)
+@click.option("--take", "take_no", type=click.IntRange(min=1), metavar="T",
+              help="Play this take of the answer (default: its latest).")
+@click.option("--from", "start_s", metavar="S", callback=_position,
+              help="Start S seconds in: 42 or 0:42. With --fillers or --pauses: only those "
+                   "from there on.")
+@click.option("--fillers", is_flag=True,
+              help="Play each filler with 1.5 s before and after it, one after another.")
+@click.option("--pauses", is_flag=True,
+              help="Play each long pause with 1.5 s before and after it, one after another.")
+def play(session_id, answer_no, take_no, start_s, fillers, pauses):
+    """Play a stored answer back, with its words following along (Ctrl-C stops).
+
+    ANSWER is its number in the session (default 1; see: mockview show SESSION); its
+    latest take plays unless --take is given. --fillers and --pauses play each of those
+    moments with a little context, announced ("filler 3 of 9: “um” at 0:42"); both
+    together play every one in time order. Ctrl-C stops playback, and the rest of a
+    sequence, with exit status 0. Without a terminal, plain lines with the position and
+    the words heard are printed instead of a live display.
+
+    Examples:
+
+        mockview play 12
+
+        mockview play 12 2 --take 1 --from 0:42
+
+        mockview play 12 --fillers --pauses
+    """
+    import sys
+
+    from rich.console import Console
+
+    from mockview.analysis.text import clock
+    from mockview.errors import MockviewError
+    from mockview.playback import take_audio
+    from mockview.ui import play_answer, play_moments
+
+    try:
+        with _open_store() as store:
+            take = store.take(session_id, answer_no, take_no)
+        audio = take_audio(take)
+        title = (f"Session {take.session_id}, answer {take.answer_no}, take {take.take_no}"
+                 f" · {clock(take.duration_s)} · {take.question_text or 'no question given'}")
+        options = {"start_s": start_s, "title": title, "live": sys.stdout.isatty()}
+        if fillers or pauses:
+            kind = None if fillers and pauses else "filler" if fillers else "pause"
+            play_moments(Console(), audio, take.report, kind=kind, **options)
+        else:
+            play_answer(Console(), audio, take.report, **options)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:  # before playback began: stopping is what was asked for
+        click.echo("Stopped.", err=True)
+
+
+# --- report (review page) -----------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("session_id", metavar="[SESSION]", type=int, required=False)
+@click.option("--progress", "of_progress", is_flag=True,
+              help="A page of your progress over all sessions, instead of one session.")
+@click.option("-o", "--output", metavar="FILE.html",
+              help="Where to write the page (default: mockview-session-N.html, or "
+                   "mockview-progress.html, in the current folder).")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in your web browser.")
+def report(session_id, of_progress, output, open_page):
+    """Write a session's review page: one HTML file that works offline, to keep or share.
+
+    Each answer has its recording, the transcript lit word by word as it plays (click a
+    word to jump there), fillers and long pauses marked in the text and on a timeline,
+    and the feedback beside it; charts show your progress over sessions. In the page,
+    Space plays or pauses and the arrow keys jump between fillers and long pauses.
+    With --progress the page holds the charts and trends of all sessions.
+
+    Examples:
+
+        mockview report 12 --open
+
+        mockview report --progress -o progress.html
+    """
+    from mockview.errors import MockviewError
+    from mockview.render import html
+    from mockview.trends import build_progress
+
+    if (session_id is None) == (not of_progress):
+        raise click.UsageError("Give a session id (see: mockview history), or --progress.")
+    try:
+        path = html.check_output_path(output or html.default_output(session_id))
+        with _open_store() as store:
+            record = store.session(session_id) if session_id is not None else None
+            takes = store.takes()
+        progress = build_progress(takes)
+        page = html.session_page(record, progress) if record else html.progress_page(progress)
+        html.write_page(page, path)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {path} ({path.stat().st_size / 1024:,.0f} KB).", err=True)
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
+    if page.problems:  # the page is written all the same: the rest of it is worth having
+        raise click.ClickException("Not every recording could go into the page; it has a "
+                                   "note in their place. " + " ".join(page.problems))
+
+
 # --- devices and doctor -------------------------------------------------------------------
 
 

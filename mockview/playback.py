@@ -3,14 +3,17 @@
 ``moments`` picks the fillers and long pauses out of a report (the JSON schema) and
 ``play_moment`` plays one with a little context on each side. ``play`` sends 16 kHz mono
 audio to the output device in 50 ms blocks, so a stop event or Ctrl-C ends it within a
-block. sounddevice and numpy are imported inside functions so that importing this module
-costs nothing on the CLI's start-up path.
+block. ``take_audio`` loads a stored take's recording (saying where a missing one was
+expected) and ``parse_position`` reads a start such as "0:42" (``mockview play --from``).
+sounddevice and numpy are imported inside functions so that importing this module costs
+nothing on the CLI's start-up path.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,10 +26,15 @@ from mockview.recording import _sounddevice
 if TYPE_CHECKING:
     import numpy as np
 
+    from mockview.records import TakeRecord
+
 logger = logging.getLogger("mockview")
 
 BLOCK_S = 0.05
+#: Seconds of the answer played before and after a filler or a long pause.
+CONTEXT_S = 1.5
 MomentKind = Literal["filler", "pause"]
+_POSITION = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d*)?|\.\d+)$")
 
 
 @dataclass(frozen=True)
@@ -136,13 +144,58 @@ def play(
 
 
 def play_moment(
-    audio: str | os.PathLike | np.ndarray, moment: Moment, *, context_s: float = 1.5, **kwargs
+    audio: str | os.PathLike | np.ndarray, moment: Moment, *, context_s: float = CONTEXT_S,
+    **kwargs
 ) -> float:
-    """Play ``moment`` with ``context_s`` of the answer on each side; returns as ``play``."""
+    """Play ``moment`` with ``context_s`` of the answer on each side; returns as ``play``.
+
+    Played to its end, it returns exactly the end of ``moment_span``; less means stopped.
+    """
     audio = _as_mono(audio)
-    duration_s = audio.size / SAMPLE_RATE
-    return play(audio, start_s=max(0.0, moment.start_s - context_s),
-                end_s=min(duration_s, moment.end_s + context_s), **kwargs)
+    start_s, end_s = moment_span(moment, audio.size / SAMPLE_RATE, context_s=context_s)
+    return play(audio, start_s=start_s, end_s=end_s, **kwargs)
+
+
+def moment_span(moment: Moment, duration_s: float, *,
+                context_s: float = CONTEXT_S) -> tuple[float, float]:
+    """(start_s, end_s) that ``play_moment`` plays: the moment and its context, clipped."""
+    return max(0.0, moment.start_s - context_s), min(duration_s, moment.end_s + context_s)
+
+
+def parse_position(text: str) -> float:
+    """Seconds from a position as people write it: "42", "42.5", "0:42" or "1:02:03".
+
+    Raises ValueError with a message that gives the value and the accepted forms.
+    """
+    match = _POSITION.match(text.strip())
+    if match is None:
+        raise ValueError(f"Give seconds (42) or minutes:seconds (0:42), not {text!r}.")
+    first, second, seconds = match.groups()
+    hours, minutes = (first, second) if second is not None else (None, first)
+    if (minutes is not None and float(seconds) >= 60) or (hours is not None
+                                                           and int(minutes) >= 60):
+        raise ValueError(f"{text!r} is not a time: after a colon, minutes and seconds go "
+                         "from 0 to 59 (1:15, not 0:75).")
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds)
+
+
+def take_audio(take: TakeRecord) -> np.ndarray:
+    """The stored recording of ``take`` as 16 kHz mono, or AudioError saying where it
+    should have been (the report itself is still in the store)."""
+    which = f"session {take.session_id}, answer {take.answer_no}, take {take.take_no}"
+    still_there = f"Its report is still there: mockview show {take.session_id}"
+    path = take.audio_path
+    if path is None:
+        raise AudioError(f"There is no recording of {which}: it was saved without audio. "
+                         f"{still_there}")
+    if not os.path.exists(path):
+        raise AudioError(f"The recording of {which} is missing: it was expected at {path}. "
+                         f"{still_there}")
+    try:
+        return load_audio(path)
+    except AudioError as error:
+        raise AudioError(f"The recording of {which} cannot be played: {error} "
+                         f"{still_there}") from None
 
 
 def _as_mono(path_or_array) -> np.ndarray:

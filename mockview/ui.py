@@ -5,6 +5,10 @@ presses: Enter stops a recording, and a key picks what to do after the feedback.
 (``--no-input``, or standard input not a terminal) it never waits for a key, and with
 ``--json`` it writes everything for people to standard error so that standard output holds
 only the JSON.
+
+Listening back is shared with ``mockview play``: ``play_answer`` plays a recording with a
+``FollowView`` showing the words as they are heard, and ``play_moments`` plays each filler
+and long pause with a little context, announcing each.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from rich.table import Table
 from rich.text import Text
 
 from mockview.analysis.text import clock
+from mockview.audio import SAMPLE_RATE
+from mockview.errors import AudioError
+from mockview.playback import CONTEXT_S, Moment, MomentKind
 from mockview.practice import Action, Take
 from mockview.recording import SILENCE_DBFS, LevelReading
 
@@ -38,6 +45,12 @@ KEYS = {
     "q": Action.QUIT,
 }
 CHOICES = "[p] play  [f] play each filler and long pause  [r] retry  [n/Enter] next  [q] quit"
+#: Without a terminal, playback prints a line with the words heard every this many seconds.
+PLAIN_LINE_EVERY_S = 5.0
+#: How many of the words just heard the live playback line shows.
+FOLLOW_WORDS = 12
+PROGRESS_WIDTH = 30
+MOMENT_NAMES = {"filler": ("filler", "fillers"), "pause": ("long pause", "long pauses")}
 
 
 class TerminalUI:
@@ -93,26 +106,12 @@ class TerminalUI:
 
     def play(self, take: Take, *, moments: bool) -> None:
         from mockview.audio import load_audio
-        from mockview.playback import moments as find_moments
-        from mockview.playback import play, play_moment
 
         audio = load_audio(take.audio_path)
-        if not moments:
-            self.console.print(Text(f"Playing the whole answer ({clock(audio.size / 16000)}). "
-                                    "Ctrl-C stops.", style="dim"))
-            with _Follow(self.console, take.report) as follow:
-                play(audio, on_position=follow.update)
-            return
-        found = find_moments(take.report)
-        if not found:
-            self.console.print("No fillers or long pauses to play: well done.")
-            return
-        for number, moment in enumerate(found, start=1):
-            self.console.print(f"{moment.kind} {number} of {len(found)}: "
-                               f"“{moment.label}” at {clock(moment.start_s)}")
-            reached = play_moment(audio, moment)
-            if reached < min(moment.end_s, audio.size / 16000) - 0.01:
-                break  # stopped with Ctrl-C: skip the rest
+        if moments:
+            play_moments(self.console, audio, take.report)
+        else:
+            play_answer(self.console, audio, take.report)
 
     def notice(self, message: str) -> None:
         self.console.print(Text(f"Note: {message}", style="yellow"))
@@ -232,28 +231,184 @@ def _cbreak(fd: int):
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-class _Follow:
-    """Shows the playback position and the words being played."""
+def play_answer(console: Console, audio, report: dict, *, start_s: float = 0.0,
+                title: str | None = None, live: bool | None = None) -> bool:
+    """Play 16 kHz mono ``audio`` from ``start_s`` to its end with the words following.
 
-    def __init__(self, console: Console, report: dict):
-        self.words = report["transcript"]["words"]
-        self.position = 0.0
-        self._live = Live(self, console=console, transient=True, refresh_per_second=10)
+    Returns True when played to the end, False when stopped with Ctrl-C. ``title`` is
+    printed first, once the start is known to be good; ``live`` as for ``FollowView``.
+    Raises AudioError for a start outside the audio, DeviceError when nothing can play.
+    """
+    from mockview.playback import play
+
+    total_s = audio.size / SAMPLE_RATE
+    _check_start(start_s, total_s)
+    if title:
+        console.print(title, highlight=False, markup=False)
+    where = (f"the whole answer ({_at(total_s)})" if start_s == 0
+             else f"from {_at(start_s)} to the end ({_at(total_s)})")
+    console.print(Text(f"Playing {where}. Ctrl-C stops.", style="dim"))
+    follow = FollowView(console, report, total_s=total_s, start_s=start_s, live=live)
+    try:
+        with follow:
+            reached = play(audio, start_s=start_s, on_position=follow.update)
+    except KeyboardInterrupt:  # between blocks, or while the display was drawn
+        reached = follow.position
+    if reached < total_s:
+        console.print(f"Stopped at {_at(reached)} of {_at(total_s)}.", highlight=False)
+        return False
+    console.print(f"Played to the end ({_at(total_s)}).", highlight=False)
+    return True
+
+
+def play_moments(console: Console, audio, report: dict, *, kind: MomentKind | None = None,
+                 start_s: float = 0.0, context_s: float = CONTEXT_S,
+                 title: str | None = None, live: bool | None = None) -> bool:
+    """Play each filler and/or long pause of ``report`` with ``context_s`` on each side.
+
+    ``kind`` "filler" or "pause" plays only those; None plays both, in time order. Each is
+    announced first ("filler 3 of 9: “um” at 0:42", numbered among its kind in the whole
+    answer); with ``start_s`` only those from there on are played. Returns False when
+    stopped with Ctrl-C (the rest are skipped), True otherwise, also when there is none.
+    ``title`` and ``live`` as for ``play_answer``.
+    """
+    from mockview.playback import moment_span, moments, play
+
+    total_s = audio.size / SAMPLE_RATE
+    _check_start(start_s, total_s)
+    if title:
+        console.print(title, highlight=False, markup=False)
+    found = moments(report, kind)
+    counts = {name: sum(m.kind == name for m in found) for name in MOMENT_NAMES}
+    numbered, seen = [], dict.fromkeys(MOMENT_NAMES, 0)
+    for moment in found:
+        seen[moment.kind] += 1
+        if moment.start_s >= start_s:
+            numbered.append((moment, seen[moment.kind], counts[moment.kind]))
+    if not numbered:
+        what = (MOMENT_NAMES[kind][1] if kind else "fillers or long pauses")
+        after = f" from {_at(start_s)} on" if start_s > 0 and found else ""
+        console.print(f"No {what}{after} in this answer: nothing to play.", highlight=False)
+        return True
+    done = 0
+    try:
+        for moment, number, count in numbered:
+            console.print(announcement(moment, number, count), highlight=False)
+            begin_s, end_s = moment_span(moment, total_s, context_s=context_s)
+            follow = FollowView(console, report, total_s=total_s, start_s=begin_s, live=live)
+            with follow:
+                reached = play(audio, start_s=begin_s, end_s=end_s, on_position=follow.update)
+            if reached < end_s:
+                break
+            done += 1
+    except KeyboardInterrupt:
+        pass
+    if done == len(numbered):
+        return True
+    left = len(numbered) - done - 1
+    skipped = {0: "", 1: " Skipped the one after it."}.get(left, f" Skipped the {left} after it.")
+    console.print("Stopped." + skipped, highlight=False)
+    return False
+
+
+def announcement(moment: Moment, number: int, count: int) -> str:
+    """"filler 3 of 9: “um” at 0:42", "long pause 1 of 2: 1.9 s at 1:05"."""
+    name = MOMENT_NAMES[moment.kind][0]
+    what = (f"“{moment.label.strip(' ,.;:!?').lower()}”" if moment.kind == "filler"
+            else f"{moment.end_s - moment.start_s:.1f} s")
+    return f"{name} {number} of {count}: {what} at {clock(moment.start_s)}"
+
+
+class FollowView:
+    """The playback position and the words being heard; pass ``update`` as ``on_position``.
+
+    ``live`` (default: whether ``console`` is a terminal) redraws one display in place: the
+    position against ``total_s`` with a bar, and the last few words heard, the newest in
+    bold and fillers in yellow. Without it, a plain line is printed every
+    ``PLAIN_LINE_EVERY_S`` seconds of playback and when it closes, with the words heard
+    since the line before ("0:05 / 1:20  so I started out in college"), so a log or a
+    pipe gets the transcript with its times rather than redraw codes.
+    """
+
+    def __init__(self, console: Console, report: dict, *, total_s: float,
+                 start_s: float = 0.0, live: bool | None = None):
+        self.console = console
+        self.total_s = total_s
+        self.start_s = start_s
+        self.position = start_s
+        self.live = console.is_terminal if live is None else live
+        transcript = report.get("transcript") or {}
+        # Words that end before the start are not heard; one cut by the start partly is.
+        self.words = [w for w in transcript.get("words") or [] if w["end_s"] > start_s]
+        fillers = ((report.get("metrics") or {}).get("fillers") or {}).get("items") or []
+        self._filler_spans = [(f["start_s"], f["end_s"]) for f in fillers
+                              if "start_s" in f and "end_s" in f]
+        self._shown = 0  # plain lines: words[:_shown] are printed
+        self._line_at_s = start_s  # the position of the last plain line
+        self._next_line_s = start_s + PLAIN_LINE_EVERY_S
+        self._live = (Live(self, console=console, transient=True, refresh_per_second=10)
+                      if self.live else None)
 
     def update(self, position_s: float) -> None:
         self.position = position_s
+        if not self.live and position_s >= self._next_line_s:
+            self._print_line()
+            while self._next_line_s <= position_s:
+                self._next_line_s += PLAIN_LINE_EVERY_S
 
-    def __enter__(self) -> _Follow:
-        self._live.start()
+    def heard(self) -> list[dict]:
+        """The words that have started playing, in order."""
+        return [w for w in self.words if w["start_s"] <= self.position]
+
+    def __enter__(self) -> FollowView:
+        if self._live is not None:
+            self._live.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._live.stop()
+        if self._live is not None:
+            self._live.stop()
+        elif self.position > self._line_at_s:  # what was heard since the last line
+            self._print_line()
 
-    def __rich__(self) -> Text:
-        spoken = [w for w in self.words if w["start_s"] <= self.position]
-        recent = " ".join(w["text"] for w in spoken[-12:])
-        return Text.assemble(("▶ ", "green"), f"{clock(self.position)}  ", (recent, "bold"))
+    def _print_line(self) -> None:
+        heard = self.heard()
+        words = " ".join(w["text"] for w in heard[self._shown:])
+        self._shown = len(heard)
+        self._line_at_s = self.position
+        self.console.print(f"{_at(self.position)} / {_at(self.total_s)}  {words}".rstrip(),
+                           highlight=False, markup=False, soft_wrap=True)
+
+    def __rich__(self) -> Group:
+        share = min(1.0, self.position / self.total_s) if self.total_s else 1.0
+        done = round(PROGRESS_WIDTH * share)
+        status = Text.assemble(("▶ ", "green"), f"{_at(self.position)} / {_at(self.total_s)} ",
+                               ("━" * done, "green"), ("─" * (PROGRESS_WIDTH - done), "dim"))
+        heard = self.heard()[-FOLLOW_WORDS:]
+        words = Text("  ")
+        for number, word in enumerate(heard):
+            newest = number == len(heard) - 1 and word["end_s"] + 0.3 >= self.position
+            style = ("yellow" if self._is_filler(word) else "") + (" bold" if newest else "")
+            words.append((" " if number else "") + word["text"])
+            words.stylize(style.strip(), len(words) - len(word["text"]))
+        return Group(status, words)
+
+    def _is_filler(self, word: dict) -> bool:
+        return any(start - 0.01 <= word["start_s"] < end for start, end in self._filler_spans)
+
+
+def _check_start(start_s: float, total_s: float) -> None:
+    if not 0 <= start_s < total_s:
+        raise AudioError(f"Cannot start at {_at(start_s)}: the recording is {_at(total_s)} "
+                         f"long. Start between 0:00 and {_at(total_s)}.")
+
+
+def _at(seconds: float) -> str:
+    """0:42 for whole seconds, 0:42.5 otherwise: a position precise enough to act on."""
+    tenths = round(seconds, 1)
+    if tenths == int(tenths):
+        return clock(tenths)
+    return f"{int(tenths // 60)}:{tenths % 60:04.1f}"
 
 
 def _span(target) -> str:

@@ -41,3 +41,55 @@ def read_clip(name: str, sample_rate: int = 16000) -> np.ndarray:
 
     audio, _ = librosa.load(DATA / name, sr=sample_rate, mono=True)
     return audio
+
+
+def record_while(action, path: Path, *, seconds: float):
+    """Record the default input (the virtual microphone) to ``path`` while ``action()`` runs.
+
+    Recording starts first, with half a second of silence before ``action``. Returns what
+    ``action`` returned and the recorded samples.
+    """
+    import threading
+    import time
+
+    import soundfile
+
+    from mockview.recording import record
+
+    listening = threading.Event()
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["result"] = record(path, max_duration_s=seconds,
+                                       on_level=lambda reading: listening.set())
+        except BaseException as error:  # surfaced in the test thread
+            outcome["error"] = error
+
+    recorder = threading.Thread(target=run)
+    recorder.start()
+    assert listening.wait(5), "the virtual microphone sent no audio"
+    time.sleep(0.5)
+    returned = action()
+    recorder.join(15)
+    assert not recorder.is_alive(), "record() did not return"
+    if "error" in outcome:
+        raise outcome["error"]
+    heard, _ = soundfile.read(outcome["result"].path, dtype="float32")
+    return returned, heard
+
+
+def assert_played(heard: np.ndarray, clip: np.ndarray) -> np.ndarray:
+    """Check that ``clip`` arrived whole in ``heard`` after a silence; return that stretch."""
+    from mockview.recording import level_dbfs
+
+    # Where the clip landed in the recording: the peak of their cross-correlation.
+    size = heard.size + clip.size
+    correlation = np.fft.irfft(np.fft.rfft(heard, size) * np.conj(np.fft.rfft(clip, size)), size)
+    lag = int(np.argmax(correlation[: heard.size - clip.size + 1]))
+    assert 0.3 < lag / 16000 < 2.0, lag / 16000
+    played = heard[lag:lag + clip.size]
+    assert level_dbfs(heard[: lag - 1600])[0] < -60  # silence before it was played
+    assert level_dbfs(played)[0] > -30  # well above silence while it played
+    assert np.corrcoef(played, clip)[0, 1] > 0.9
+    return played

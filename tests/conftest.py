@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+#: ``fake_sd``: a fake sounddevice output for the playback tests.
+pytest_plugins = ["tests.fake_sounddevice"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "virtual-mic.sh"
 JFK = Path(__file__).parent / "data" / "jfk.flac"

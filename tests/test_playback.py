@@ -1,10 +1,7 @@
 """Playback: moments from a report, play() against a fake sounddevice, and real speech
 played through the virtual microphone's speaker and recorded back."""
 
-import sys
 import threading
-import time
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -12,6 +9,8 @@ import pytest
 from mockview.audio import SAMPLE_RATE
 from mockview.errors import AudioError, DeviceError
 from mockview.playback import Moment, moments, play, play_moment
+
+from .audio_helpers import assert_played, record_while
 
 BLOCK = 800  # 50 ms at 16 kHz
 
@@ -67,66 +66,6 @@ def test_moments_of_a_report_without_them(report):
 
 
 # --- play() against a fake sounddevice ----------------------------------------------------
-
-
-class FakeStream:
-    def __init__(self, owner, settings):
-        self.owner = owner
-        self.settings = settings
-        self.calls = []
-
-    def start(self):
-        self.calls.append("start")
-
-    def write(self, block):
-        if len(self.owner.written) == self.owner.interrupt_at:
-            raise KeyboardInterrupt
-        assert block.dtype == np.float32 and block.flags.c_contiguous
-        self.owner.written.append(block.copy())
-
-    def stop(self):
-        self.calls.append("stop")
-
-    def abort(self):
-        self.calls.append("abort")
-
-    def close(self):
-        self.calls.append("close")
-
-
-class FakeSoundDevice:
-    """The parts of sounddevice that playback uses, with two devices by default."""
-
-    class PortAudioError(Exception):
-        pass
-
-    def __init__(self):
-        self.devices = [
-            {"index": 0, "name": "USB Mic", "max_input_channels": 1, "max_output_channels": 0},
-            {"index": 1, "name": "pulse", "max_input_channels": 32, "max_output_channels": 32},
-            {"index": 2, "name": "default", "max_input_channels": 32, "max_output_channels": 32},
-        ]
-        self.default = SimpleNamespace(device=[2, 2])
-        self.written = []
-        self.streams = []
-        self.interrupt_at = None
-        self.open_error = None
-
-    def query_devices(self):
-        return self.devices
-
-    def OutputStream(self, **settings):  # noqa: N802 (sounddevice's name)
-        if self.open_error is not None:
-            raise self.PortAudioError(self.open_error)
-        self.streams.append(FakeStream(self, settings))
-        return self.streams[-1]
-
-
-@pytest.fixture
-def fake_sd(monkeypatch):
-    fake = FakeSoundDevice()
-    monkeypatch.setitem(sys.modules, "sounddevice", fake)
-    return fake
 
 
 def _ramp(seconds):
@@ -243,41 +182,13 @@ def test_stereo_arrays_are_refused(fake_sd):
 @pytest.mark.mic
 def test_played_speech_reaches_the_virtual_microphone(virtual_mic, tmp_path):
     """PortAudio's default output is the null sink whose monitor is the virtual mic."""
-    import soundfile
-
     from mockview.audio import load_audio
-    from mockview.recording import level_dbfs, record
+    from mockview.recording import level_dbfs
 
     start_s, end_s = 1.0, 4.0  # speech, a pause, speech
     clip = load_audio(virtual_mic)[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
-    listening = threading.Event()
-    outcome = {}
-
-    def run():
-        try:
-            outcome["result"] = record(tmp_path / "heard.wav", max_duration_s=5.0,
-                                       on_level=lambda reading: listening.set())
-        except BaseException as error:  # surfaced in the test thread
-            outcome["error"] = error
-
-    recorder = threading.Thread(target=run)
-    recorder.start()
-    assert listening.wait(5), "the virtual microphone sent no audio"
-    time.sleep(0.5)  # some silence before the speech
-    assert play(virtual_mic, start_s=start_s, end_s=end_s) == end_s
-    recorder.join(15)
-    assert not recorder.is_alive(), "record() did not return"
-    if "error" in outcome:
-        raise outcome["error"]
-    heard, _ = soundfile.read(outcome["result"].path, dtype="float32")
-
-    # Where the clip landed in the recording: the peak of their cross-correlation.
-    size = heard.size + clip.size
-    correlation = np.fft.irfft(np.fft.rfft(heard, size) * np.conj(np.fft.rfft(clip, size)), size)
-    lag = int(np.argmax(correlation[: heard.size - clip.size + 1]))
-    assert 0.3 < lag / SAMPLE_RATE < 2.0, lag / SAMPLE_RATE
-    played = heard[lag:lag + clip.size]
-    assert level_dbfs(heard[: lag - 1600])[0] < -60  # silence before it was played
-    assert level_dbfs(played)[0] > -30  # well above silence while it played
+    reached, heard = record_while(lambda: play(virtual_mic, start_s=start_s, end_s=end_s),
+                                  tmp_path / "heard.wav", seconds=5.0)
+    assert reached == end_s
+    played = assert_played(heard, clip)
     assert level_dbfs(played)[0] == pytest.approx(level_dbfs(clip)[0], abs=3)
-    assert np.corrcoef(played, clip)[0, 1] > 0.9
