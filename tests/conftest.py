@@ -33,7 +33,10 @@ def virtual_mic(tmp_path_factory):
     """
     if shutil.which("pulseaudio") is None or shutil.which("paplay") is None:
         pytest.fail("pulseaudio is not installed; run: bash scripts/virtual-mic.sh install")
-    started = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True)
+    # A daemon of this test run's own: two runs at once must not stop each other's.
+    daemon_env = {**os.environ, "VMIC_DIR": str(tmp_path_factory.mktemp("vmic"))}
+    started = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True,
+                             env=daemon_env)
     if started.returncode != 0:
         pytest.fail(f"The virtual microphone did not start:\n{started.stderr}")
     saved = dict(os.environ)
@@ -54,6 +57,6 @@ def virtual_mic(tmp_path_factory):
     # paplay misreads 24-bit FLAC (it plays 2 s of noise), so play a 16-bit WAV of it.
     soundfile.write(speech, load_audio(JFK), SAMPLE_RATE, subtype="PCM_16")
     yield speech
-    subprocess.run(["bash", str(SCRIPT), "stop"], check=False)
+    subprocess.run(["bash", str(SCRIPT), "stop"], check=False, env=daemon_env)
     os.environ.clear()
     os.environ.update(saved)
