@@ -16,7 +16,9 @@ def cli():
 
     Everything runs locally: recordings and transcripts never leave this machine.
 
-    Example:
+    Examples:
+
+        mockview practice
 
         mockview analyze samples/rambling_intro.flac --question intro-about-yourself
     """
