@@ -5,7 +5,8 @@ import io
 from rich.console import Console
 
 from mockview.analysis import analyze_answer
-from mockview.render.terminal import content_lines, content_panel
+from mockview.render.content import content_lines
+from mockview.render.terminal import content_panel
 from mockview.words import QuestionInfo
 
 from .analysis_helpers import transcript

@@ -172,6 +172,15 @@ def test_page_loads_with_no_console_errors_and_no_requests(one_session, tab):
 
 
 @pytest.mark.browser
+def test_what_the_answer_says_is_beside_each_take(one_session, tab):
+    tab.open(one_session)
+    lines = tab.js("[...document.querySelectorAll('.take:not([hidden]) .content li')]"
+                   ".map(li => li.textContent)")
+    assert any(line.startswith("Results:") for line in lines), lines
+    assert any(line.startswith("Opening:") for line in lines), lines
+
+
+@pytest.mark.browser
 def test_clicking_a_word_seeks_to_its_start(one_session, tab):
     report = corpus_report()
     tab.open(one_session)

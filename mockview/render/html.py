@@ -30,6 +30,7 @@ from mockview.errors import AudioError, MockviewError
 from mockview.playback import moments
 from mockview.records import SessionRecord, TakeRecord
 from mockview.render.charts import CHARTED, progress_charts
+from mockview.render.content import content_lines
 from mockview.render.trends import format_change, format_value, local_time
 from mockview.trends import SESSION_METRICS, Progress
 
@@ -96,6 +97,12 @@ class TakeView:
     @property
     def report(self) -> dict:
         return self.take.report
+
+    @property
+    def content(self) -> list[str]:
+        """What the answer says, a line per finding (none for reports older than 0.2.0)."""
+        content = self.take.report["metrics"].get("content")
+        return content_lines(content) if content else []
 
     @property
     def audio_lost(self) -> bool:

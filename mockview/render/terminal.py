@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mockview.analysis.text import clock
+from mockview.render.content import content_lines
 
 FILLER_STYLE = {"filled_pause": "bold black on yellow", "discourse_marker": "bold black on cyan"}
 
@@ -121,49 +122,6 @@ def content_panel(content: dict) -> Panel:
         lines.insert(0, Text(content.get("note") or "Not judged.", style="dim"))
     return Panel(Group(*lines), title="What the answer says (heuristic)", title_align="left",
                  border_style="blue")
-
-
-def content_lines(content: dict) -> list[str]:
-    """One plain line per content finding (the terminal panel and the Markdown export)."""
-    lines = []
-    structure = content.get("structure")
-    if structure:
-        parts = []
-        for part in structure["parts"]:
-            share = f" {part['share'] * 100:.0f}%" if part["present"] else " missing"
-            verdict = part.get("verdict")
-            note = f" ({_verdict(verdict)})" if verdict not in (None, "ok", "missing") else ""
-            parts.append(f"{part['part']}{share}{note}")
-        low, high = structure["action_share_target"]
-        lines.append(f"STAR: {' · '.join(parts)}  (action: aim for {low:.0%}-{high:.0%})")
-    results = content.get("results") or {}
-    if results.get("items"):
-        shown = ", ".join(f"“{item['text'].rstrip('.,')}”" for item in results["items"][:4])
-        lines.append(f"Results: {results['count']} found, {results['concrete_count']} concrete "
-                     f"({shown})")
-    elif results:
-        lines.append("Results: none stated (what changed, and by how much?)")
-    ownership = content.get("ownership") or {}
-    if ownership.get("i_count") or ownership.get("we_count"):
-        lines.append(f"Ownership: “I” + action ×{ownership['i_count']}, “we” + action "
-                     f"×{ownership['we_count']} ({_verdict(ownership.get('verdict'))})")
-    hedges = content.get("hedges") or {}
-    if hedges.get("count"):
-        top = ", ".join(f"“{t['text']}” ×{t['count']}" for t in hedges["top"][:3])
-        lines.append(f"Hedges: {hedges['count']} ({top})")
-    for key, name in (("keywords", "Question keywords"), ("job", "Job terms")):
-        coverage = content.get(key)
-        if coverage:
-            missing = ", ".join(m["term"] for m in coverage["missing"][:6])
-            lines.append(f"{name}: {coverage['matched_count']} of {coverage['total']} mentioned"
-                         + (f"; not mentioned: {missing}" if missing else ""))
-    for key in ("opening", "ending"):
-        found = content.get(key) or {}
-        if found.get("verdict"):
-            evidence = found.get("evidence") or {}
-            where = f" at {clock(evidence['start_s'])}: “{evidence['text']}”" if evidence else ""
-            lines.append(f"{key.capitalize()}: {_verdict(found['verdict'])}{where}")
-    return lines
 
 
 def _num(value, unit: str) -> str:

@@ -1,0 +1,52 @@
+"""What the answer says (``metrics["content"]``) as plain lines, for every renderer."""
+
+from __future__ import annotations
+
+from mockview.analysis.text import clock
+
+
+def content_lines(content: dict) -> list[str]:
+    """One plain line per content finding (the terminal panel and the Markdown export)."""
+    lines = []
+    structure = content.get("structure")
+    if structure:
+        parts = []
+        for part in structure["parts"]:
+            share = f" {part['share'] * 100:.0f}%" if part["present"] else " missing"
+            verdict = part.get("verdict")
+            note = f" ({_words(verdict)})" if verdict not in (None, "ok", "missing") else ""
+            parts.append(f"{part['part']}{share}{note}")
+        low, high = structure["action_share_target"]
+        lines.append(f"STAR: {' · '.join(parts)}  (action: aim for {low:.0%}-{high:.0%})")
+    results = content.get("results") or {}
+    if results.get("items"):
+        shown = ", ".join(f"“{item['text'].rstrip('.,')}”" for item in results["items"][:4])
+        lines.append(f"Results: {results['count']} found, {results['concrete_count']} concrete "
+                     f"({shown})")
+    elif results:
+        lines.append("Results: none stated (what changed, and by how much?)")
+    ownership = content.get("ownership") or {}
+    if ownership.get("i_count") or ownership.get("we_count"):
+        lines.append(f"Ownership: “I” + action ×{ownership['i_count']}, “we” + action "
+                     f"×{ownership['we_count']} ({_words(ownership.get('verdict'))})")
+    hedges = content.get("hedges") or {}
+    if hedges.get("count"):
+        top = ", ".join(f"“{t['text']}” ×{t['count']}" for t in hedges["top"][:3])
+        lines.append(f"Hedges: {hedges['count']} ({top})")
+    for key, name in (("keywords", "Question keywords"), ("job", "Job terms")):
+        coverage = content.get(key)
+        if coverage:
+            missing = ", ".join(m["term"] for m in coverage["missing"][:6])
+            lines.append(f"{name}: {coverage['matched_count']} of {coverage['total']} mentioned"
+                         + (f"; not mentioned: {missing}" if missing else ""))
+    for key in ("opening", "ending"):
+        found = content.get(key) or {}
+        if found.get("verdict"):
+            evidence = found.get("evidence") or {}
+            where = f" at {clock(evidence['start_s'])}: “{evidence['text']}”" if evidence else ""
+            lines.append(f"{key.capitalize()}: {_words(found['verdict'])}{where}")
+    return lines
+
+
+def _words(verdict: str | None) -> str:
+    return (verdict or "").replace("_", " ")
