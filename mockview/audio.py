@@ -1,6 +1,9 @@
 """Reading audio files and finding where in them someone is speaking.
 
-Everything here works on 16 kHz mono float32 arrays, the rate Whisper expects.
+Everything here works on 16 kHz mono float32 audio, the rate Whisper expects: whole arrays
+for an answer recorded a moment ago, or blocks streamed from a file of any length
+(``AudioFile``, ``VoiceRegions``, ``AudioWindow``), which give the same results as the whole
+array without ever holding it.
 numpy and the decoders are imported inside the functions so that importing this module
 costs nothing on the CLI's start-up path.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +27,41 @@ SAMPLE_RATE = 16000
 #: Frames quieter than this (dB of mean square) are digital silence, not a room.
 DIGITAL_SILENCE_DB = -100.0
 SUPPORTED_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".aac", ".webm")
+#: Input samples decoded before each resampling step: faster-whisper's ``decode_audio``
+#: uses the same grouping, so the blocks joined are its array to the last bit.
+_DECODE_GROUP = 500_000
 
 logger = logging.getLogger("mockview")
+
+
+class AudioFile:
+    """A recording on disk, decoded in blocks each time ``blocks()`` is iterated.
+
+    Memory holds one block (at most about 30 s) however long the file, so a three-hour
+    recording is read as easily as a short answer; reading it twice costs a second decode.
+    The file is checked when this is made (missing, a directory, empty, unreadable) and
+    decoding failures raise AudioError from ``blocks()``.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        _check_readable_file(self.path)
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """The file as consecutive blocks of 16 kHz mono float32 samples."""
+        samples = 0
+        try:
+            for block in _decode_blocks(self.path):
+                samples += block.size
+                yield block
+        except Exception as error:  # PyAV raises many types for undecodable input
+            raise AudioError(
+                f"Could not decode {self.path} as audio ({_short(error)}). "
+                f"Check that it is a complete {', '.join(s[1:] for s in SUPPORTED_SUFFIXES[:5])} "
+                "recording, or convert it with: ffmpeg -i INPUT answer.wav"
+            ) from None
+        if samples == 0:
+            raise AudioError(f"{self.path} holds no audio samples. Record the answer again.")
 
 
 def load_audio(path: str | os.PathLike) -> np.ndarray:
@@ -37,23 +73,62 @@ def load_audio(path: str | os.PathLike) -> np.ndarray:
     import numpy as np
 
     path = Path(path)
-    _check_readable_file(path)
-    try:
-        from faster_whisper.audio import decode_audio
-
-        audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
-    except Exception as error:  # PyAV raises many types for undecodable input
-        raise AudioError(
-            f"Could not decode {path} as audio ({_short(error)}). "
-            f"Check that it is a complete {', '.join(s[1:] for s in SUPPORTED_SUFFIXES[:5])} "
-            "recording, or convert it with: ffmpeg -i INPUT answer.wav"
-        ) from None
-    if audio.size == 0:
-        raise AudioError(f"{path} holds no audio samples. Record the answer again.")
+    audio = np.concatenate(list(AudioFile(path).blocks()))
     if not np.all(np.isfinite(audio)):
         logger.warning("%s holds NaN or infinite samples; they are treated as silence", path)
         audio = np.nan_to_num(audio, nan=0.0, posinf=0.0, neginf=0.0)
     return audio.astype(np.float32, copy=False)
+
+
+def _decode_blocks(path: Path) -> Iterator[np.ndarray]:
+    """PyAV's decode, resampled to 16-bit 16 kHz mono as faster-whisper's ``decode_audio``
+    does (so the samples are the same), one resampled frame at a time."""
+    import gc
+    import itertools
+
+    import av
+    import numpy as np
+
+    resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono",
+                                                  rate=SAMPLE_RATE)
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            groups = _grouped(_valid_frames(container.decode(audio=0)))
+            for frame in itertools.chain(groups, [None]):  # None flushes the resampler
+                for resampled in resampler.resample(frame):
+                    yield resampled.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
+    finally:
+        # PyAV frees a resampler's buffers only on a collection (faster-whisper issue 390)
+        del resampler
+        gc.collect()
+
+
+def _valid_frames(frames):
+    """The frames, skipping those FFmpeg finds invalid (as ``decode_audio`` does)."""
+    import av
+
+    iterator = iter(frames)
+    while True:
+        try:
+            yield next(iterator)
+        except StopIteration:
+            return
+        except av.error.InvalidDataError:
+            continue
+
+
+def _grouped(frames):
+    """Frames regrouped into frames of ``_DECODE_GROUP`` samples (the last one shorter)."""
+    import av
+
+    fifo = av.audio.fifo.AudioFifo()
+    for frame in frames:
+        frame.pts = None  # the FIFO checks timestamps; a file's own may have gaps
+        fifo.write(frame)
+        if fifo.samples >= _DECODE_GROUP:
+            yield fifo.read()
+    if fifo.samples > 0:
+        yield fifo.read()
 
 
 def _check_readable_file(path: Path) -> None:
@@ -78,6 +153,58 @@ def _short(error: Exception) -> str:
     return text[:160]
 
 
+class AudioWindow:
+    """The recent past of a stream of blocks, sliced like one long array.
+
+    ``window[first:last]`` takes samples by their index in the whole stream, decoding on as
+    far as ``last``; only the last ``keep_s`` seconds before the furthest sample asked for
+    are kept, so a reader that looks back at most that far (the chunk planner looks back
+    one chunk) can walk through hours of audio in a few megabytes.
+    """
+
+    def __init__(self, blocks: Iterable[np.ndarray], *, keep_s: float):
+        import numpy as np
+
+        self._blocks = iter(blocks)
+        self._keep = int(keep_s * SAMPLE_RATE)
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._first = 0  # index in the stream of self._buffer[0]
+        self._ended = False
+
+    def __getitem__(self, index: slice) -> np.ndarray:
+        first, last = index.start or 0, index.stop
+        if index.step not in (None, 1) or last is None or first < 0 or last < first:
+            raise ValueError(f"AudioWindow takes [first:last] with 0 <= first <= last, "
+                             f"not {index}")
+        self._decode_to(first, last)
+        if first < self._first:
+            raise ValueError(f"samples from {first} are gone: the window keeps "
+                             f"{self._keep / SAMPLE_RATE:g} s, from {self._first}")
+        return self._buffer[first - self._first : last - self._first]
+
+    def _decode_to(self, first: int, last: int) -> None:
+        """Decode on to ``last`` (or the end), dropping what is more than ``keep_s`` behind
+        it and not asked for now."""
+        import numpy as np
+
+        pieces = [self._buffer]
+        end = self._first + self._buffer.size
+        while end < last and not self._ended:
+            block = next(self._blocks, None)
+            if block is None:
+                self._ended = True
+            else:
+                pieces.append(block)
+                end += block.size
+        drop = max(0, min(first, min(last, end) - self._keep) - self._first)
+        if len(pieces) > 1 or drop:
+            self._buffer = np.concatenate(pieces)[drop:]
+            self._first += drop
+
+
+# --- voice ----------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class VadSettings:
     """Voice-activity settings, much finer than faster-whisper's transcription defaults.
@@ -92,22 +219,188 @@ class VadSettings:
     speech_pad_ms: int = 30
 
 
+class VoiceRegions:
+    """``voice_regions`` of audio fed in consecutive blocks, without holding the audio.
+
+    ``feed`` the blocks in order, then ask for ``regions()``: they equal ``voice_regions`` of
+    the blocks joined. What is kept is a batch of the speech detector (64 s of audio) and a
+    number per 10 ms: 9 MB for three hours.
+    """
+
+    def __init__(self):
+        self._speech = _SpeechDetector()
+        self._levels = _FrameLevels()
+
+    @property
+    def duration_s(self) -> float:
+        """How much audio has been fed."""
+        return self._speech.samples / SAMPLE_RATE
+
+    def feed(self, block: np.ndarray) -> None:
+        self._speech.feed(block)
+        self._levels.feed(block)
+
+    def regions(self) -> list[tuple[float, float]]:
+        return _voice(self._speech.regions(), self._levels.sound_regions())
+
+
+def voice_regions(audio: np.ndarray) -> list[tuple[float, float]]:
+    """Where someone is making sound with their voice: speech, hums and whispers.
+
+    The union of the speech detector and the energy check, with gaps under 100 ms bridged.
+    """
+    return _voice(speech_regions(audio), sound_regions(audio))
+
+
+def _voice(speech: list, sound: list) -> list[tuple[float, float]]:
+    return merge_regions(speech + sound, min_gap_s=0.1)
+
+
 def speech_regions(
     audio: np.ndarray, *, settings: VadSettings = VadSettings()
 ) -> list[tuple[float, float]]:
     """Spans (start_s, end_s) of ``audio`` where the Silero VAD hears voice."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    detector = _SpeechDetector(settings)
+    detector.feed(audio)
+    return detector.regions()
 
-    if audio.size == 0:
-        return []
-    options = VadOptions(
-        threshold=settings.threshold,
-        min_speech_duration_ms=settings.min_speech_ms,
-        min_silence_duration_ms=settings.min_silence_ms,
-        speech_pad_ms=settings.speech_pad_ms,
-    )
-    stamps = get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
-    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
+
+class _SpeechDetector:
+    """faster-whisper's ``get_speech_timestamps``, fed in blocks.
+
+    The Silero model reads windows of 512 samples, each with the 64 samples before it, and
+    carries its state from one window to the next. faster-whisper runs it over a whole
+    array in batches of 10,000 windows; here batches of 2,000 (64 s) are run as the audio
+    arrives, which needs a fifth of the memory and gives the same probabilities (a test
+    checks it), so the regions are those of the whole array.
+
+    The last batch is run padded with silence to a whole number of seconds (the model
+    looks only back, so the padding changes nothing before it) and its extra
+    probabilities dropped: ONNX Runtime keeps memory for every input shape it meets, and
+    the pieces cut while recording would each bring a new one (a 30-minute recording
+    grew by 100 MB).
+    """
+
+    WINDOW = 512
+    CONTEXT = 64
+    BATCH = 2_000 * WINDOW
+    ROUND = 32  # windows (1.024 s): the last batch's length is a multiple of this
+
+    def __init__(self, settings: VadSettings = VadSettings()):
+        import numpy as np
+
+        self.settings = settings
+        self.samples = 0
+        self._pending: list[np.ndarray] = []
+        self._pending_samples = 0
+        self._context = np.zeros(self.CONTEXT, dtype=np.float32)
+        self._state = (np.zeros((1, 1, 128), dtype=np.float32),) * 2
+        self._probabilities: list[np.ndarray] = []
+
+    def feed(self, block: np.ndarray) -> None:
+        import numpy as np
+
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        self.samples += block.size
+        while block.size:
+            take = min(block.size, self.BATCH - self._pending_samples)
+            self._pending.append(block[:take])
+            self._pending_samples += take
+            block = block[take:]
+            if self._pending_samples == self.BATCH:
+                self._run(self._take_pending())
+
+    def regions(self) -> list[tuple[float, float]]:
+        """The speech spans (s) of everything fed; call once, after the last block."""
+        import numpy as np
+
+        if self.samples == 0:
+            return []
+        rest = self._take_pending()
+        # Padded to whole windows as get_speech_timestamps pads: always at least one sample.
+        windows = rest.size // self.WINDOW + 1
+        end = windows * self.WINDOW
+        padded = np.zeros(-(-windows // self.ROUND) * self.ROUND * self.WINDOW,
+                          dtype=np.float32)
+        padded[: rest.size] = rest
+        # faster-whisper's model call zeroes the last window's final 64 samples in place
+        # (a side effect of building the contexts); done here too, for the same result.
+        padded[end - self.CONTEXT : end] = 0.0
+        self._run(padded)
+        probabilities = np.concatenate(self._probabilities)[: self.samples // self.WINDOW + 1]
+        return _speech_spans(probabilities, self.samples, self.settings)
+
+    def _take_pending(self) -> np.ndarray:
+        import numpy as np
+
+        pending = (np.concatenate(self._pending) if self._pending
+                   else np.zeros(0, dtype=np.float32))
+        self._pending, self._pending_samples = [], 0
+        return pending
+
+    def _run(self, audio: np.ndarray) -> None:
+        import numpy as np
+        from faster_whisper.vad import get_vad_model
+
+        windows = audio.reshape(-1, self.WINDOW)
+        contexts = np.concatenate([self._context[None], windows[:-1, -self.CONTEXT:]])
+        self._context = windows[-1, -self.CONTEXT:].copy()
+        h, c = self._state
+        probabilities, h, c = get_vad_model().session.run(
+            None, {"input": np.concatenate([contexts, windows], axis=1), "h": h, "c": c})
+        self._state = (h, c)
+        self._probabilities.append(np.asarray(probabilities).reshape(-1))
+
+
+def _speech_spans(
+    probabilities: np.ndarray, samples: int, settings: VadSettings
+) -> list[tuple[float, float]]:
+    """Speech spans from the model's probability per window, decided as faster-whisper's
+    ``get_speech_timestamps`` decides them (with no maximum speech length)."""
+    window = _SpeechDetector.WINDOW
+    threshold = settings.threshold
+    below = max(threshold - 0.15, 0.01)  # a window under this is silence for sure
+    min_speech = SAMPLE_RATE * settings.min_speech_ms / 1000
+    min_silence = SAMPLE_RATE * settings.min_silence_ms / 1000
+    pad = SAMPLE_RATE * settings.speech_pad_ms / 1000
+    # Compared as float32 arrays, as faster-whisper compares each float32 probability.
+    speech = (probabilities >= threshold).tolist()
+    silent = (probabilities < below).tolist()
+    spans: list[list[int]] = []
+    start: int | None = None  # sample where the speech being followed began
+    silence_from = 0  # sample where the silence after it began (0: none yet)
+    for i, (is_speech, is_silent) in enumerate(zip(speech, silent, strict=True)):
+        at = window * i
+        if is_speech:
+            silence_from = 0
+            if start is None:
+                start = at
+                continue
+        if is_silent and start is not None:
+            silence_from = silence_from or at
+            if at - silence_from < min_silence:
+                continue
+            if silence_from - start > min_speech:
+                spans.append([start, silence_from])
+            start, silence_from = None, 0
+    if start is not None and samples - start > min_speech:
+        spans.append([start, samples])
+    # Pad each span, sharing a silence shorter than two paddings between its neighbours.
+    for i, span in enumerate(spans):
+        if i == 0:
+            span[0] = int(max(0, span[0] - pad))
+        if i + 1 < len(spans):
+            following = spans[i + 1]
+            silence = following[0] - span[1]
+            if silence < 2 * pad:
+                span[1] += int(silence // 2)
+                following[0] = int(max(0, following[0] - silence // 2))
+            else:
+                span[1] = int(min(samples, span[1] + pad))
+                following[0] = int(max(0, following[0] - pad))
+        else:
+            span[1] = int(min(samples, span[1] + pad))
+    return [(start / SAMPLE_RATE, end / SAMPLE_RATE) for start, end in spans]
 
 
 def sound_regions(
@@ -121,26 +414,69 @@ def sound_regions(
     of frames that are not digital silence, so it adapts to the room; gaps shorter than
     ``min_gap_s`` are bridged.
     """
-    import numpy as np
+    levels = _FrameLevels(frame_s=frame_s, hop_s=hop_s)
+    levels.feed(audio)
+    return levels.sound_regions(above_floor_db=above_floor_db, min_gap_s=min_gap_s,
+                                min_sound_s=min_sound_s)
 
-    frame, hop = int(frame_s * SAMPLE_RATE), int(hop_s * SAMPLE_RATE)
-    if audio.size < frame:
-        return []
-    count = 1 + (audio.size - frame) // hop
-    frames = np.lib.stride_tricks.as_strided(
-        audio, shape=(count, frame), strides=(audio.strides[0] * hop, audio.strides[0])
-    )
-    level_db = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
-    # Digital silence (a muted or virtual input, padding) is not the room's noise floor:
-    # taking it as one would make the hiss between phrases count as sound. Where the rest
-    # has no quieter background (a clean synthetic signal), the silence is the floor.
-    live = level_db[level_db > DIGITAL_SILENCE_DB]
-    floor_db = float(np.percentile(level_db, 10))
-    if live.size and np.percentile(live, 90) - np.percentile(live, 10) >= above_floor_db:
-        floor_db = float(np.percentile(live, 10))
-    active = level_db > max(floor_db + above_floor_db, -70.0)
-    spans = _runs(active, hop_s, frame_s)
-    return [s for s in merge_regions(spans, min_gap_s=min_gap_s) if s[1] - s[0] >= min_sound_s]
+
+class _FrameLevels:
+    """The level (dB of mean square) of every ``frame_s`` frame, one each ``hop_s``, of
+    audio fed in blocks: frames that straddle two blocks are measured whole."""
+
+    def __init__(self, *, frame_s: float = 0.025, hop_s: float = 0.01):
+        import numpy as np
+
+        self.frame_s, self.hop_s = frame_s, hop_s
+        self._frame, self._hop = int(frame_s * SAMPLE_RATE), int(hop_s * SAMPLE_RATE)
+        self._carry = np.zeros(0, dtype=np.float32)  # samples of frames not yet measured
+        self._levels: list[np.ndarray] = []
+
+    #: audio measured at a time: the frames are copied as float64, 20 times its size
+    STEP = 30 * SAMPLE_RATE
+
+    def feed(self, block: np.ndarray) -> None:
+        import numpy as np
+
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        for at in range(0, block.size, self.STEP):
+            self._measure(block[at : at + self.STEP])
+
+    def _measure(self, block: np.ndarray) -> None:
+        import numpy as np
+
+        audio = np.concatenate([self._carry, block])
+        if audio.size < self._frame:
+            self._carry = audio
+            return
+        count = 1 + (audio.size - self._frame) // self._hop
+        frames = np.lib.stride_tricks.as_strided(
+            audio, shape=(count, self._frame),
+            strides=(audio.strides[0] * self._hop, audio.strides[0]),
+        )
+        self._levels.append(
+            10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12))
+        self._carry = audio[count * self._hop:].copy()
+
+    def sound_regions(self, *, above_floor_db: float = 12.0, min_gap_s: float = 0.1,
+                      min_sound_s: float = 0.05) -> list[tuple[float, float]]:
+        """``sound_regions`` of everything fed so far."""
+        import numpy as np
+
+        if not self._levels:
+            return []
+        level_db = np.concatenate(self._levels)
+        # Digital silence (a muted or virtual input, padding) is not the room's noise floor:
+        # taking it as one would make the hiss between phrases count as sound. Where the
+        # rest has no quieter background (a clean synthetic signal), the silence is the floor.
+        live = level_db[level_db > DIGITAL_SILENCE_DB]
+        floor_db = float(np.percentile(level_db, 10))
+        if live.size and np.percentile(live, 90) - np.percentile(live, 10) >= above_floor_db:
+            floor_db = float(np.percentile(live, 10))
+        active = level_db > max(floor_db + above_floor_db, -70.0)
+        spans = _runs(active, self.hop_s, self.frame_s)
+        return [s for s in merge_regions(spans, min_gap_s=min_gap_s)
+                if s[1] - s[0] >= min_sound_s]
 
 
 def _runs(active, hop_s: float, frame_s: float) -> list[tuple[float, float]]:
@@ -166,47 +502,49 @@ def merge_regions(
     return merged
 
 
-def voice_regions(audio: np.ndarray) -> list[tuple[float, float]]:
-    """Where someone is making sound with their voice: speech, hums and whispers.
-
-    The union of the speech detector and the energy check, with gaps under 100 ms bridged.
-    """
-    return merge_regions(speech_regions(audio) + sound_regions(audio), min_gap_s=0.1)
+# --- chunks ---------------------------------------------------------------------------------
 
 
 def chunk_regions(
-    regions: list[tuple[float, float]],
+    regions: Iterable[tuple[float, float]],
     *,
     max_chunk_s: float,
     duration_s: float = float("inf"),
     pad_s: float = 0.2,
     quietest: Callable[[float, float], float] | None = None,
-) -> list[tuple[float, float]]:
-    """Group speech regions into chunks no longer than ``max_chunk_s``, cut at silences.
+) -> Iterator[tuple[float, float]]:
+    """Group sorted speech regions into chunks no longer than ``max_chunk_s``, cut at silences.
 
     Chunks start and end in silence, so no word is cut in two. A region of continuous
     speech longer than the limit (the model reads 30 s at a time) is cut at
     ``quietest(from_s, to_s)``, the quietest moment of the window's last third (the
     likeliest breath), or at the limit itself when no such function is given.
+
+    Each chunk is yielded as soon as it is final, before the next is planned, so
+    ``quietest`` never looks more than ``max_chunk_s`` past the start of a chunk not yet
+    yielded (what lets ``AudioWindow`` stream a file under the planner).
     """
-    chunks: list[tuple[float, float]] = []
+    pending: tuple[float, float] | None = None  # may still grow by the next region
     for start, end in regions:
         start, end = max(0.0, start - pad_s), min(duration_s, end + pad_s)
-        if chunks and end - chunks[-1][0] <= max_chunk_s:
-            chunks[-1] = (chunks[-1][0], end)
+        if pending and end - pending[0] <= max_chunk_s:
+            pending = (pending[0], end)
             continue
+        if pending:
+            yield pending
         while end - start > max_chunk_s:
             cut = start + max_chunk_s
             if quietest is not None:
                 cut = quietest(start + max_chunk_s * 2 / 3, cut)
-            chunks.append((start, cut))
+            yield start, cut
             start = cut
-        chunks.append((start, end))
-    return chunks
+        pending = (start, end)
+    if pending:
+        yield pending
 
 
 def quietest_moment(
-    audio: np.ndarray, from_s: float, to_s: float, *, frame_s: float = 0.1
+    audio: np.ndarray | AudioWindow, from_s: float, to_s: float, *, frame_s: float = 0.1
 ) -> float:
     """The centre (s) of the quietest ``frame_s`` stretch of ``audio`` between two times."""
     import numpy as np

@@ -59,12 +59,14 @@ def questions(bank, category, as_json):
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("ID", "Category", "Kind", "Target", "Question", box=None)
     for question in selected:
         target = question.length_target
+        # Text, not a str: rich would read "[...]" in a bank's question as markup
         table.add_row(question.id, question.category, question.kind,
-                      f"{target.min_s:g}-{target.max_s:g} s", question.text)
+                      f"{target.min_s:g}-{target.max_s:g} s", Text(question.text))
     table.columns[0].no_wrap = True
     Console().print(table)
     click.echo(f"{len(selected)} questions. Practise one with: "
@@ -99,10 +101,12 @@ def banks(as_json):
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("Name", "Title", "Questions", "Path", box=None)
-    for bank in loaded:
-        table.add_row(bank.name, bank.title, str(len(bank.questions)), str(bank.path))
+    for bank in loaded:  # Text: "[...]" in a title or a path is not markup
+        table.add_row(bank.name, Text(bank.title), str(len(bank.questions)),
+                      Text(str(bank.path)))
     table.columns[0].no_wrap = True
     table.columns[2].justify = "right"
     table.columns[3].overflow = "fold"  # a path is only useful whole
@@ -111,6 +115,33 @@ def banks(as_json):
 
 
 # --- analyze -----------------------------------------------------------------------------
+
+
+_download_option = click.option(
+    "--download", is_flag=True,
+    help="Download the --model if it is not on this machine, without asking (only the "
+         "model comes over the network; recordings never leave it).")
+
+
+def _ensure_model(model_name, download, *, ask=None):
+    """Have a named model on this machine before any work, downloading it only with
+    consent: --download, or a yes at the prompt. ``ask`` (default: whether standard input
+    is a terminal) says whether a prompt may be shown."""
+    if not model_name:
+        return  # the bundled model is installed with mockview
+    from mockview.errors import ModelDownloadNeeded
+    from mockview.transcription import load_model
+
+    try:
+        load_model(model_name)
+    except ModelDownloadNeeded:
+        if not download:
+            if not (_stdin_is_interactive() if ask is None else ask):
+                raise
+            click.confirm(f"Model '{model_name}' is not on this machine. Download it from "
+                          "Hugging Face? (Your recordings are never sent.)", abort=True,
+                          err=True)
+        load_model(model_name, download=True)
 
 
 @cli.command()
@@ -123,10 +154,11 @@ def banks(as_json):
               help="An extra question bank file to look the question up in.")
 @click.option("--model", "model_name", metavar="NAME",
               help="faster-whisper model name or local model directory (default: bundled tiny.en).")
+@_download_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--save", is_flag=True,
               help="Keep the recording and its report in your history (see: mockview history).")
-def analyze(audio, question_id, question_text, bank_paths, model_name, as_json, save):
+def analyze(audio, question_id, question_text, bank_paths, model_name, download, as_json, save):
     """Analyse a recorded answer: fillers, pace, pauses, length and rambling.
 
     Reads wav, flac, mp3, m4a and ogg at any sample rate. Transcription is local.
@@ -147,6 +179,7 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, as_json, 
         question = _question_info(question_id, question_text, bank_paths)
         store = _open_store() if save else None  # a broken store fails before transcribing
         try:
+            _ensure_model(model_name, download)
             report = _analyze_with_progress(audio, question, model_name)
             session_id, save_error = (_save_analysis(store, audio, report, question)
                                       if store else (None, None))
@@ -177,6 +210,9 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, as_json, 
 def _question_info(question_id, question_text, bank_paths):
     if question_id and question_text:
         raise click.UsageError("Give either --question or --question-text, not both.")
+    if bank_paths and not question_id:
+        raise click.UsageError("--bank is where --question ID is looked up: give --question "
+                               "too, or leave --bank out.")
     if question_text is not None:
         from mockview.words import QuestionInfo
 
@@ -208,16 +244,29 @@ def _analyze_with_progress(audio, question, model_name):
                                  progress=progress)
 
 
+
 # --- store: history, show, delete (owned by store work) ---
 
 
-def _open_store():
-    """Open the session store; recordings recovered after a crash are told on stderr."""
+def _open_store(*, tell_unfinished: bool = True):
+    """Open the session store; what it found on opening is told on stderr.
+
+    That is recordings re-attached after a crash, folders or files that were readable by
+    others (made private), and takes cut short while recorded or analysed, which
+    ``mockview recover`` finishes (practice and recover finish them themselves, so they
+    pass ``tell_unfinished=False``).
+    """
     from mockview.store import Store
 
     store = Store.open()
     for message in store.recovered:
         click.echo(message, err=True)
+    for warning in store.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if store.unfinished and tell_unfinished:
+        click.echo(f"{_plural(len(store.unfinished), 'unfinished recording')}: mockview "
+                   "stopped while recording or analysing them. Run mockview recover to "
+                   "keep them.", err=True)
     return store
 
 
@@ -308,6 +357,7 @@ def show(session_id, as_json):
         click.echo(json.dumps(session_json(record), indent=2, ensure_ascii=False))
         return
     from rich.console import Console
+    from rich.text import Text
 
     from mockview.analysis.text import clock
     from mockview.render.terminal import render_report
@@ -324,8 +374,8 @@ def show(session_id, as_json):
         question = take.question_text or "no question given"
         if len(question) > 70:
             question = question[:69].rstrip() + "…"
-        console.rule(f"Answer {take.answer_no}, take {take.take_no} · {clock(take.duration_s)}"
-                     f" · {question}", align="left")
+        console.rule(Text(f"Answer {take.answer_no}, take {take.take_no} · "
+                          f"{clock(take.duration_s)} · {question}"), align="left")
         render_report(take.report, console)
 
 
@@ -400,25 +450,36 @@ def _plural(count: int, noun: str) -> str:
 
 
 @cli.command()
-@click.argument("session_id", metavar="SESSION", type=int)
+@click.argument("session_id", metavar="[SESSION]", type=int, required=False)
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md",
               show_default=True, help="JSON (every report in full) or Markdown (to read).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write to FILE instead of standard output.")
-def export(session_id, fmt, output):
-    """Export a stored session as JSON or Markdown.
+@click.option("--all", "everything", is_flag=True,
+              help="Back up everything (the database and every recording) into one zip "
+                   "archive, -o FILE; mockview import FILE restores it.")
+def export(session_id, fmt, output, everything):
+    """Export a stored session as JSON or Markdown, or back up everything with --all.
 
     Examples:
 
         mockview export 12 --format md -o session-12.md
 
         mockview export 12 --format json > session-12.json
+
+        mockview export --all -o mockview-backup.zip
     """
     import json
 
     from mockview.errors import MockviewError
     from mockview.render.markdown import session_json, session_markdown
 
+    if everything:
+        _export_everything(session_id, output)
+        return
+    if session_id is None:
+        raise click.UsageError("Give a session id (see: mockview history), or --all to back "
+                               "up everything.")
     try:
         with _open_store() as store:
             record = store.session(session_id)
@@ -444,7 +505,8 @@ def export(session_id, fmt, output):
 @click.option("--all", "every", is_flag=True, help="Reanalyse every stored take.")
 @click.option("--model", "model_name", metavar="NAME",
               help="faster-whisper model name or local model directory (default: bundled tiny.en).")
-def reanalyze(session_id, every, model_name):
+@_download_option
+def reanalyze(session_id, every, model_name, download):
     """Recompute stored takes from their audio with the current analysis.
 
     The previous result of each take is kept, with its analysis version, in the store.
@@ -465,6 +527,7 @@ def reanalyze(session_id, every, model_name):
         raise click.UsageError("Give a session id, or --all to reanalyse every stored take.")
     stderr = Console(stderr=True)
     try:
+        _ensure_model(model_name, download)
         with _open_store() as store:
             takes = (store.takes(with_reports=True) if every
                      else store.session(session_id).takes)
@@ -652,13 +715,14 @@ def _progress_bank_questions():
 @click.option("--device", metavar="INDEX|NAME", help="Input device (see: mockview devices).")
 @click.option("--model", "model_name", metavar="NAME",
               help="faster-whisper model name or local model directory (default: bundled tiny.en).")
+@_download_option
 @click.option("--no-input", is_flag=True,
               help="Never wait for a key: each answer records until the time limit or the "
                    "silence stop (also when standard input is not a terminal).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the session (every take's report, the comparison) as JSON.")
 def practice(bank, category, question_ids, count, time_limit, prep, silence_stop, device,
-             model_name, no_input, as_json):
+             model_name, download, no_input, as_json):
     """Practise answering interview questions out loud, with feedback after each answer.
 
     For each question: a few seconds to think, then recording with a live level meter
@@ -690,7 +754,10 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
                                 model_name=model_name)
     try:
         questions = _practice_questions(bank, category, question_ids, count)
-        with _preloaded_model(model_name) as transcriber, _open_store() as store:
+        _ensure_model(model_name, download, ask=interactive)
+        with _preloaded_model(model_name) as transcriber, \
+                _open_store(tell_unfinished=False) as store:
+            _recover_unfinished(store, model_name, wait_for_model=transcriber.model_loader)
             session = Practice(questions, store=store, ui=TerminalUI(console,
                                                                      interactive=interactive),
                                settings=settings, record=record, transcriber=transcriber,
@@ -744,6 +811,7 @@ def _preloaded_model(model_name):
             loaded = model.result()  # a model that cannot load fails before recording
             return LiveTranscriber(model_loader=lambda: loaded, model_name=model_name)
 
+        transcriber.model_loader = model.result  # for recovery, before the session starts
         yield transcriber
 
 
@@ -871,6 +939,149 @@ def report(session_id, of_progress, output, open_page):
                                    "note in their place. " + " ".join(page.problems))
 
 
+# --- backups and recovery ----------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--model", "model_name", metavar="NAME",
+              help="faster-whisper model name or local model directory (default: bundled tiny.en).")
+@_download_option
+def recover(model_name, download):
+    """Keep the takes mockview was recording or analysing when it stopped.
+
+    A take cut short (mockview killed, a crash, a power cut, a full disk) stays on disk with
+    a note of the question it answers. This repairs its audio, analyses it and adds it to
+    its session; a file that mockview record was writing is repaired and its path given.
+    mockview practice does the same when it starts. A recording another mockview process
+    is still making is left alone. Exits 1 when one could not be kept (the line says why
+    and where its audio is).
+
+    Example:
+
+        mockview recover
+    """
+    from mockview.errors import MockviewError
+
+    try:
+        with _open_store(tell_unfinished=False) as store:
+            if not store.unfinished:
+                click.echo("No unfinished recordings.", err=True)
+                return
+            _ensure_model(model_name, download)
+            outcomes = _recover_unfinished(store, model_name)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if not all(outcome.ok for outcome in outcomes):
+        raise SystemExit(1)
+
+
+def _recover_unfinished(store, model_name, *, wait_for_model=None):
+    """Recover what the store found unfinished, telling each on stderr; the outcomes."""
+    from mockview.recovery import describe, recover
+
+    if not store.unfinished:
+        return []
+    if wait_for_model is not None:
+        wait_for_model()  # the model loading for practice: recovery then uses it too
+
+    def starting(recording):
+        click.echo(f"Recovering a take that mockview was recording when it stopped "
+                   f"({describe(recording)})…", err=True)
+
+    outcomes = recover(store, model_name=model_name, on_start=starting)
+    for outcome in outcomes:
+        click.echo(outcome.message, err=True)
+    return outcomes
+
+
+def _export_everything(session_id, output):
+    """export --all: the whole store into one archive at ``output``."""
+    from mockview.backup import export_all
+    from mockview.errors import MockviewError
+
+    if session_id is not None:
+        raise click.UsageError("Give a session id or --all, not both.")
+    if output is None:
+        raise click.UsageError("--all writes an archive: give its path with -o, for example: "
+                               "mockview export --all -o mockview-backup.zip")
+    if click.get_current_context().get_parameter_source("fmt").name != "DEFAULT":
+        raise click.UsageError("--format is for one session; --all always writes a zip "
+                               "archive.")
+    try:
+        with _open_store() as store:
+            backup = export_all(store, output)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    for missing in backup.missing:
+        click.echo(f"Warning: {missing} was already missing from the store, so it is not in "
+                   "the backup (its take and report are).", err=True)
+    size_mb = backup.path.stat().st_size / 1e6
+    click.echo(f"Backed up {_plural(backup.session_count, 'session')} "
+               f"({_plural(backup.take_count, 'take')}, "
+               f"{_plural(len(backup.recordings), 'recording')}) to {backup.path} "
+               f"({size_mb:.1f} MB). Restore it with: mockview import {backup.path}", err=True)
+
+
+@cli.command("import")
+@click.argument("archive", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--replace", is_flag=True,
+              help="Replace a store that already holds sessions; it is moved aside, whole, "
+                   "into a folder of the data directory, not deleted.")
+def import_(archive, replace):
+    """Restore a backup made with mockview export --all.
+
+    The archive is checked before anything changes: only a mockview backup (its database,
+    its recordings, its list of contents) is accepted, never paths outside the data
+    directory or a database from a newer mockview. Into a store that already holds
+    sessions it imports only with --replace: two histories are never merged.
+
+    Examples:
+
+        mockview import mockview-backup.zip
+
+        mockview import mockview-backup.zip --replace
+    """
+    from mockview.backup import import_all
+    from mockview.errors import MockviewError
+
+    try:
+        restored = import_all(archive, replace=replace)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Imported {_plural(restored.session_count, 'session')} "
+               f"({_plural(restored.take_count, 'take')}, "
+               f"{_plural(len(restored.recordings), 'recording')}) from {archive}.", err=True)
+    if restored.moved_aside is not None:
+        click.echo(f"The store that was here is kept in {restored.moved_aside}; delete it "
+                   "once you no longer need it.", err=True)
+
+
+@contextlib.contextmanager
+def _repaired_if_killed(output):
+    """Register ``mockview record``'s file while it is written, so that if the process is
+    killed, the next mockview run repairs it and says where it is (see: mockview recover).
+
+    A data directory that cannot take the note is only a warning: the recording matters
+    more than its insurance.
+    """
+    from pathlib import Path
+
+    from mockview.errors import StoreError
+    from mockview.store import begin_file_recording
+
+    try:
+        claim = begin_file_recording(Path(output))
+    except StoreError as error:
+        click.echo(f"Warning: {error} If mockview is killed while recording, {output} will "
+                   "need repairing by hand.", err=True)
+        yield
+        return
+    try:
+        yield
+    finally:
+        claim.finish()
+
+
 # --- devices and doctor -------------------------------------------------------------------
 
 
@@ -921,12 +1132,16 @@ def record(output, seconds, device):
 
         mockview record answer.wav --seconds 90
     """
-    from mockview.errors import MockviewError
+    from mockview.errors import MockviewError, RecordingWriteError
     from mockview.recording import record as record_take
 
     click.echo(f"Recording to {output} for up to {seconds:g} s; Ctrl-C stops.", err=True)
     try:
-        result = record_take(output, device=_device_arg(device), max_duration_s=seconds)
+        with _repaired_if_killed(output):
+            result = record_take(output, device=_device_arg(device), max_duration_s=seconds)
+    except RecordingWriteError as error:
+        raise click.ClickException(f"{error} The {error.duration_s:.1f} s recorded before "
+                                   f"that are kept in {output}.") from None
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Recorded {result.duration_s:.1f} s to {result.path} "

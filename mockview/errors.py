@@ -21,6 +21,10 @@ class ModelError(MockviewError):
     """A speech model that cannot be found or loaded."""
 
 
+class ModelDownloadNeeded(ModelError):
+    """A named model that is not on this machine: using it means a download, asked first."""
+
+
 class AnalysisError(MockviewError):
     """Input to the analysis that cannot be analysed (for example a bad word timeline)."""
 
@@ -31,3 +35,16 @@ class StoreError(MockviewError):
 
 class DeviceError(MockviewError):
     """An audio device that cannot be found, opened or recorded from."""
+
+
+class RecordingWriteError(DeviceError):
+    """The disk refused the recording (full, read-only): the take so far is on disk.
+
+    ``path`` is the recording and ``duration_s`` how much of it was written before the
+    failure, so the caller can say what was kept and where.
+    """
+
+    def __init__(self, message: str, *, path, duration_s: float):
+        super().__init__(message)
+        self.path = path
+        self.duration_s = duration_s

@@ -12,7 +12,9 @@ Everything the user sees or presses goes through a ``PracticeUI`` (``mockview/ui
 terminal one), the microphone through a ``record`` function and the model through a
 ``LiveTranscriber`` factory, so tests can drive the whole flow with fakes. Every take is
 saved to the store as soon as its feedback is shown; quitting, Ctrl-C or a lost device
-keep what was recorded.
+keep what was recorded. A take is registered with the store before its first sample
+(``Store.begin_recording``), so one cut short by a crash, a kill or a full disk stays on
+disk with a note of what it answers, for ``mockview recover`` to finish.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mockview.errors import MockviewError
+from mockview.errors import MockviewError, RecordingWriteError
 from mockview.kinds import length_target
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from mockview.records import SessionRecord
     from mockview.store import Store
     from mockview.trends import Comparison
+    from mockview.unfinished import Claim
     from mockview.words import Transcript
 
 logger = logging.getLogger("mockview")
@@ -211,8 +214,19 @@ class Practice:
                     result.quit_early = index < len(self.questions) - 1
                     state = "done"
         finally:
-            self.store.finish_session(result.session_id)
+            self._close_session(result.session_id)
         return result
+
+    def _close_session(self, session_id: int) -> None:
+        """Record when the session ended, without hiding why it ended.
+
+        On a full disk this write fails too; its error must not replace the one that
+        stopped the session, which says where the take in progress was kept.
+        """
+        try:
+            self.store.finish_session(session_id)
+        except MockviewError as error:
+            self.ui.notice(f"Could not record when session {session_id} ended: {error}")
 
     def _after_choice(self, action: Action, take: Take) -> str:
         if action in (Action.PLAY, Action.MOMENTS):
@@ -221,14 +235,39 @@ class Practice:
         return {Action.RETRY: "take", Action.NEXT: "next", Action.QUIT: "quit"}[action]
 
     def _take(self, index: int, answer_id: int, take_no: int) -> Take | None:
-        """Record, transcribe and analyse one take, show its feedback and save it."""
+        """Record, transcribe and analyse one take, show its feedback and save it.
+
+        The take is registered before recording; its claim is let go on the way out,
+        so whatever stops this (a full disk, a failed model, Ctrl-C) leaves the recording
+        for ``mockview recover``, and only a saved or empty take is removed.
+        """
         from mockview.report import build_report
 
         question = self.questions[index]
         limit_s = time_limit(question, self.settings)
         self.ui.show_question(question, index + 1, len(self.questions), take_no, limit_s)
         self.ui.prepare(self.settings.prep_s)
-        path = self.store.new_recording_path()
+        with self.store.begin_recording(answer_id, question.info()) as claim:
+            recording, live, stopped = self._record(claim, limit_s)
+            self._tell_about(recording)
+            if recording.duration_s <= 0:
+                claim.finish()
+                self.ui.notice("Nothing was recorded, so there is nothing to save. Check the "
+                               "microphone (see: mockview doctor).")
+                return None
+            transcript = self._finish(live, claim.audio_path)
+            report = build_report(transcript, question=question.info(), audio_path=None)
+            take = Take(answer_no=index + 1, take_no=take_no, question=question,
+                        recording=recording, report=report)
+            take.feedback_s = time.monotonic() - stopped
+            self.ui.show_feedback(take)
+            take.take_id = self._save(claim, report)
+        take.audio_path = self.store.take(self.session_id, index + 1, take_no).audio_path
+        return take
+
+    def _record(self, claim: Claim, limit_s: float) -> tuple[RecordingResult, Any, float]:
+        """Record into the claimed file: (result, live transcriber, when it stopped)."""
+        path = claim.audio_path
         try:
             with self.new_transcriber() as live, self.ui.recording(limit_s) as view:
                 recording = self.record(
@@ -241,24 +280,22 @@ class Practice:
                     on_audio=live.feed,
                 )
                 stopped = time.monotonic()
+        except RecordingWriteError as error:
+            raise MockviewError(
+                f"{error} The {error.duration_s:.1f} s recorded before that are kept in "
+                f"{path}; once the disk has room, run: mockview recover") from None
         except BaseException:
-            _remove_if_empty(path)
+            if _empty(path):
+                claim.finish()
             raise
-        self._tell_about(recording)
-        if recording.duration_s <= 0:
-            path.unlink(missing_ok=True)
-            self.ui.notice("Nothing was recorded, so there is nothing to save. Check the "
-                           "microphone (see: mockview doctor).")
-            return None
-        transcript = self._finish(live, path)
-        report = build_report(transcript, question=question.info(), audio_path=None)
-        take = Take(answer_no=index + 1, take_no=take_no, question=question,
-                    recording=recording, report=report)
-        take.feedback_s = time.monotonic() - stopped
-        self.ui.show_feedback(take)
-        take.take_id = self.store.add_take(answer_id, path, report, copy_audio=False)
-        take.audio_path = self.store.take(self.session_id, index + 1, take_no).audio_path
-        return take
+        return recording, live, stopped
+
+    def _save(self, claim: Claim, report: dict) -> int:
+        try:
+            return self.store.keep_recording(claim, report)
+        except MockviewError as error:
+            raise MockviewError(f"{error} The take is kept in {claim.audio_path}; once that "
+                                "is fixed, run: mockview recover") from None
 
     def summary(self, result: SessionResult) -> tuple[SessionRecord | None, Comparison | None]:
         """The stored session, and its comparison with the user's previous session."""
@@ -278,10 +315,12 @@ class Practice:
         try:
             return live.finish()
         except MockviewError as error:
-            raise MockviewError(f"{error} The recording was kept: {path}") from None
+            raise MockviewError(f"{error} The recording was kept: {path} (mockview recover "
+                                "analyses it and adds it to this session).") from None
         except KeyboardInterrupt:
             self.ui.notice(f"Stopped before this answer was analysed. Its recording is kept: "
-                           f"{path} (mockview analyze {path} --save adds it to your history).")
+                           f"{path} (mockview recover analyses it and adds it to this "
+                           "session).")
             raise
 
     def _tell_about(self, recording: RecordingResult) -> None:
@@ -295,10 +334,9 @@ class Practice:
                            "Reconnect it (see: mockview devices).")
 
 
-def _remove_if_empty(path: Path) -> None:
-    """Remove a recording that never received audio (a WAV header is 44 bytes)."""
+def _empty(path: Path) -> bool:
+    """True when a recording never received audio (a WAV header is 44 bytes)."""
     try:
-        if path.stat().st_size <= 44:
-            path.unlink()
+        return path.stat().st_size <= 44
     except FileNotFoundError:
-        pass
+        return True

@@ -16,7 +16,8 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -31,10 +32,15 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-#: A question is read aloud; anything longer than this is a pasted document, not a question.
+#: A question is read aloud and a tip at a glance: any text of a bank longer than this is a
+#: pasted document.
 MAX_TEXT_CHARS = 1000
 #: The longest answer a ``target_s`` may ask for, in seconds.
 MAX_TARGET_S = 600
+#: The most tips or keywords one question may have.
+MAX_LIST_ITEMS = 50
+#: The largest bank file read; the bundled ones are under 20 kB.
+MAX_BANK_BYTES = 1_000_000
 
 QUESTION_FIELDS = ("id", "text", "category", "kind", "target_s", "tips", "keywords")
 BANK_FIELDS = ("name", "title", "description")
@@ -183,7 +189,8 @@ def resolve_bank(banks: Sequence[Bank], spec: str | os.PathLike) -> Bank:
     """The bank that ``spec`` names: a bank name, or a path to a bank file.
 
     ``spec`` is a path when it ends in ``.toml`` or holds a path separator. A file that is
-    not among ``banks`` is loaded on its own.
+    not among ``banks`` is loaded and must not reuse their question ids or names either:
+    the history keeps answers by question id.
     """
     if _looks_like_path(spec):
         path = Path(spec)
@@ -194,7 +201,9 @@ def resolve_bank(banks: Sequence[Bank], spec: str | os.PathLike) -> Bank:
         for bank in banks:
             if bank.path.resolve() == key:
                 return bank
-        return load_bank(path)
+        loaded = load_bank(path)
+        _check_unique([*banks, loaded])
+        return loaded
     name = str(spec)
     for bank in banks:
         if bank.name == name:
@@ -277,6 +286,10 @@ def load_bank(path: str | os.PathLike) -> Bank:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise BankError(f"{where}: invalid TOML: {error}.") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise BankError(f"{where}: invalid TOML: arrays or tables nested too deeply. "
+                        f"A bank needs no nesting beyond [[questions]] and their "
+                        f"arrays.") from None
 
     for key in data:
         if key not in _TOP_LEVEL_KEYS:
@@ -310,7 +323,11 @@ def load_bank(path: str | os.PathLike) -> Bank:
 
 def _read_text(path: Path, where: str) -> str:
     try:
-        raw = path.read_bytes()
+        # A FIFO or a device would block or never end: only regular files are opened.
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise BankError(f"{where} is not a regular file. Give the path of a .toml file.")
+        with path.open("rb") as file:
+            raw = file.read(MAX_BANK_BYTES + 1)
     except FileNotFoundError:
         raise BankError(f"No such file: {where}. Check the path and try again.") from None
     except IsADirectoryError:
@@ -318,6 +335,10 @@ def _read_text(path: Path, where: str) -> str:
                         f"Give the path of a .toml file.") from None
     except OSError as error:
         raise BankError(f"{where}: cannot read the file ({error.strerror}).") from None
+    if len(raw) > MAX_BANK_BYTES:
+        raise BankError(f"{where}: the file is over {MAX_BANK_BYTES // 1_000_000} MB; a "
+                        f"question bank is a few kilobytes. Split it, or check that it is "
+                        f"the right file.")
     try:
         # utf-8-sig: editors on Windows like to start UTF-8 files with a byte-order mark.
         return raw.decode("utf-8-sig")
@@ -330,20 +351,25 @@ def _read_text(path: Path, where: str) -> str:
 def _bank_table(meta: object, path: Path, where: str) -> tuple[str, str, str]:
     if not isinstance(meta, dict):
         raise BankError(f"{where}: 'bank' must be a table ([bank]) (got {_describe(meta)}).")
+
+    def fail(message: str) -> NoReturn:
+        raise BankError(f"{where}: [bank]: {message}")
+
     for key in meta:
         if key not in BANK_FIELDS:
-            raise BankError(f"{where}: [bank]: unknown field {key!r}."
-                            f"{_did_you_mean(key, BANK_FIELDS)} Fields: {', '.join(BANK_FIELDS)}.")
+            fail(f"unknown field {key!r}.{_did_you_mean(key, BANK_FIELDS)} "
+                 f"Fields: {', '.join(BANK_FIELDS)}.")
     for key in BANK_FIELDS:
-        if key in meta and not isinstance(meta[key], str):
-            raise BankError(f"{where}: [bank]: {key!r} must be a string "
-                            f"(got {_describe(meta[key])}).")
+        if key not in meta:
+            continue
+        if not isinstance(meta[key], str):
+            fail(f"{key!r} must be a string (got {_describe(meta[key])}).")
+        _check_characters(" ".join(meta[key].split()), repr(key), fail)
     if "name" in meta:
         name = meta["name"]
         if not _SLUG.fullmatch(name):
-            raise BankError(f"{where}: [bank]: 'name' must be a lower-case slug like "
-                            f"'my-questions': letters, digits and single hyphens "
-                            f"(got {name!r}).")
+            fail(f"'name' must be a lower-case slug like 'my-questions': letters, digits and "
+                 f"single hyphens (got {name!r}).")
     else:
         name = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "bank"
     title = " ".join(meta.get("title", "").split()) or name
@@ -392,12 +418,10 @@ def _question(item: object, number: int, line: int | None, bank: str, where: str
         value = " ".join(value.split())
         if not value:
             fail(f"{key!r} is empty. {advice[key]}")
+        _check_characters(value, repr(key), fail)
         values[key] = value
 
     text = values["text"]
-    if len(text) > MAX_TEXT_CHARS:
-        fail(f"'text' is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}. "
-             f"Shorten the question: it is meant to be read aloud.")
     category = values["category"]
     if not _SLUG.fullmatch(category):
         fail(f"'category' must be a lower-case slug like 'teamwork-and-conflict' "
@@ -425,15 +449,31 @@ def _question(item: object, number: int, line: int | None, bank: str, where: str
         value = item.get(key, [])
         if not isinstance(value, list):
             fail(f"{key!r} must be an array of strings (got {_describe(value)}).")
+        if len(value) > MAX_LIST_ITEMS:
+            fail(f"{key!r} has {len(value)} items; the limit is {MAX_LIST_ITEMS}. Keep the "
+                 f"few that matter most.")
         for n, entry in enumerate(value, start=1):
             if not isinstance(entry, str) or not entry.strip():
                 fail(f"{key!r} item #{n} must be a non-empty string (got {_describe(entry)}).")
+            _check_characters(" ".join(entry.split()), f"{key!r} item #{n}", fail)
         lists[key] = tuple(" ".join(entry.split()) for entry in value)
     # Relevance matching compares against lower-cased transcripts.
     keywords = tuple(dict.fromkeys(k.lower() for k in lists["keywords"]))
 
     return Question(id=qid, text=text, category=category, kind=kind, target_s=target_s,
                     tips=lists["tips"], keywords=keywords, bank=bank)
+
+
+def _check_characters(value: str, label: str, fail: Callable[[str], NoReturn]) -> None:
+    """Refuse text too long to show, or with control characters (a terminal would obey an
+    escape sequence in a question rather than show it)."""
+    if len(value) > MAX_TEXT_CHARS:
+        what = "the question: it is meant to be read aloud" if label == "'text'" else "it"
+        fail(f"{label} is {len(value)} characters long; the limit is {MAX_TEXT_CHARS}. "
+             f"Shorten {what}.")
+    control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        fail(f"{label} holds the control character U+{ord(control):04X}. Remove it.")
 
 
 # --- helpers for messages ------------------------------------------------------------------

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mockview.audio import SAMPLE_RATE
-from mockview.errors import DeviceError
+from mockview.errors import DeviceError, RecordingWriteError
+from mockview.files import why_writing_failed
 
 if TYPE_CHECKING:
     import numpy as np
@@ -274,7 +275,8 @@ def record(
                                      subtype="PCM_16", format="WAV")
     except (OSError, RuntimeError) as error:
         stream.close()
-        raise DeviceError(f"Cannot write the recording to {path}: {error}.") from None
+        raise DeviceError(f"Cannot write the recording to {path}: "
+                          f"{why_writing_failed(path, error)}.") from None
     writer = threading.Thread(
         target=_write_blocks, name="mockview-writer", daemon=True,
         args=(blocks, output, StreamResampler(rate_hz), state, on_level, on_audio,
@@ -309,15 +311,25 @@ def record(
                 logger.debug("%s of the input stream failed", close.__name__, exc_info=True)
         blocks.put(None)
         writer.join()
-        output.close()
+        _close(output, state)
     if state.error is not None:
-        raise DeviceError(f"Writing the recording to {path} failed: {state.error}.")
+        raise RecordingWriteError(
+            f"Writing the recording to {path} failed: {why_writing_failed(path, state.error)}.",
+            path=path, duration_s=state.duration_s)
     if stopped_by == "device_lost":  # after the join: the writer has written all it was sent
         logger.warning("The input device %s stopped sending audio; keeping the "
                        "%.1f s recorded so far.", chosen.name, state.duration_s)
     return RecordingResult(path=path, duration_s=state.duration_s,
                            overflow_count=state.overflow_count,
                            peak_dbfs=state.peak_dbfs, stopped_by=stopped_by)
+
+
+def _close(output, state: _TakeState) -> None:
+    """Close the WAV (libsndfile writes its header sizes now); a failure is the take's error."""
+    try:
+        output.close()
+    except (OSError, RuntimeError) as error:  # the disk filled or went away
+        state.error = state.error or error
 
 
 def _silent_device(state: _TakeState, started: float) -> bool:

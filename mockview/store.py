@@ -17,6 +17,15 @@ the database's write lock, so another process never sees a half-saved take. On o
 recording with no take row is an orphan: with its sidecar it is re-attached, without one it
 is left where it is and reported; both land in ``Store.recovered``.
 
+Nor is a take lost while it is being recorded or analysed. ``begin_recording`` registers it
+(``unfinished.py``: a locked note beside its WAV in ``recordings/unsaved/``) and
+``keep_recording`` saves it under the recording's own id. A take whose process died is
+listed in ``Store.unfinished`` when the store next opens; the store does not run the model,
+so ``recovery.py`` analyses and keeps it (``mockview recover``, and the start of practice).
+
+Everything here is the user's alone: the data directory and folders are 0700, files 0600,
+and modes found wrong on open are repaired and listed in ``Store.warnings``.
+
 Two processes may write at once: every write is one ``BEGIN IMMEDIATE`` transaction and
 waits up to ``BUSY_TIMEOUT_S`` for the other.
 """
@@ -24,6 +33,7 @@ waits up to ``BUSY_TIMEOUT_S`` for the other.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -35,7 +45,12 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from mockview import unfinished
+from mockview.audio import AudioFile
 from mockview.errors import StoreError
+from mockview.files import create_private as _create_private
+from mockview.files import fsync_dir as _fsync_dir
+from mockview.files import make_private, private_dir, why_writing_failed
 from mockview.migrations import MIGRATIONS, migrate, unknown_migrations, utc_now
 from mockview.paths import data_dir
 from mockview.records import SessionRecord, SessionSummary, TakeRecord
@@ -51,7 +66,6 @@ BUSY_TIMEOUT_S = 10.0
 SIDECAR_FORMAT = 1
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-_DIR_MODE = 0o700
 _FILE_MODE = 0o600
 
 _TAKE_COLUMNS = """
@@ -94,6 +108,23 @@ def default_path() -> Path:
     return data_dir() / DB_NAME
 
 
+def begin_file_recording(audio_path: Path, home: Path | None = None) -> unfinished.Claim:
+    """Register a file that ``mockview record`` is about to write, without the database.
+
+    The note goes where practice takes wait (``recordings/unsaved/`` of the data directory,
+    or ``home``), so the next ``Store.open`` finds the file if the recording is killed and
+    ``mockview recover`` repairs it. ``finish()`` the claim when the recording ends.
+    """
+    home = home if home is not None else data_dir()
+    recordings = home / RECORDINGS_DIR
+    for folder, what in ((home, "the mockview data directory"),
+                         (recordings, "the recordings folder"),
+                         (recordings / UNSAVED_DIR, "the folder for recordings in progress")):
+        _private_dir(folder, what)
+    return unfinished.start(recordings / UNSAVED_DIR, audio_path=Path(audio_path).resolve(),
+                            source="record", started_at_utc=utc_now())
+
+
 def damaged_message(path: Path, reason: str) -> str:
     return (f"{path} is not a mockview database or is damaged ({reason}). Move it aside "
             f"(for example: mv {path} {path}.bak) and mockview starts a new one; "
@@ -120,6 +151,12 @@ def _translate_errors(method):
             ) from None
         except sqlite3.DatabaseError as error:
             raise StoreError(damaged_message(self.path, str(error))) from None
+        except OSError as error:  # writing a recording: a full disk, a read-only folder
+            where = Path(error.filename).parent if error.filename else self.recordings_dir
+            raise StoreError(
+                f"Could not write to {where} ({error.strerror or error}). Free some space "
+                "on that disk, or check that the folder is yours and writable, then try again."
+            ) from None
 
     return wrapper
 
@@ -132,8 +169,13 @@ class Store:
         self._db = db
         self.path = path
         self.recordings_dir = path.parent / RECORDINGS_DIR
+        self.unsaved_dir = self.recordings_dir / UNSAVED_DIR
         #: Messages about orphan recordings found on open (re-attached or reported).
         self.recovered: list[str] = []
+        #: Takes whose recording or analysis was cut short: for ``recovery.recover``.
+        self.unfinished: list[unfinished.Unfinished] = []
+        #: Folders and files found readable by others on open, and what was done about it.
+        self.warnings: list[str] = []
 
     # --- opening --------------------------------------------------------------------------
 
@@ -143,11 +185,16 @@ class Store:
 
         A file that is not a mockview database, a damaged one, or one written by a newer
         mockview raises StoreError and is left untouched: nothing is written to a database
-        before it has been validated.
+        before it has been validated (only its mode may be made private first). What was
+        found on opening is in ``recovered``, ``warnings`` and ``unfinished``.
         """
         path = Path(path) if path is not None else default_path()
-        _private_dir(path.parent, "the mockview data directory")
+        warnings = _private_dir(path.parent, "the mockview data directory")
         is_new = _check_db_file(path)
+        if not is_new:
+            _check_writable(path)
+        # before connecting: SQLite gives the -wal and -shm files the database's mode
+        warnings += _private_files(path)
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as error:
@@ -157,8 +204,6 @@ class Store:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             db.execute("PRAGMA foreign_keys = ON")
             _validate(db, path)
-            if not is_new:
-                _check_writable(path)
             db.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed take survives a power cut, not only a crash of mockview.
             db.execute("PRAGMA synchronous = FULL")
@@ -178,14 +223,18 @@ class Store:
         except BaseException:
             db.close()
             raise
-        _private_file(path)
         store = cls(db, path)
         try:
-            _private_dir(store.recordings_dir, "the recordings folder")
+            warnings += _private_files(Path(f"{path}-wal"), Path(f"{path}-shm"))
+            warnings += _private_dir(store.recordings_dir, "the recordings folder")
             store.recovered = store._recover()
+            store.warnings = warnings + store._private_recordings()
+            store.unfinished = store.unfinished_recordings()
         except BaseException:
             store.close()
             raise
+        for warning in store.warnings:  # the CLI shows them; INFO keeps logging quiet
+            logger.info("%s", warning)
         return store
 
     def close(self) -> None:
@@ -199,18 +248,64 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------
 
-    def new_recording_path(self) -> Path:
-        """Where to record a new take: a private WAV in ``recordings/unsaved/``.
+    @_translate_errors
+    def begin_recording(self, answer_id: int,
+                        question: QuestionInfo | None = None) -> unfinished.Claim:
+        """Register a take of ``answer_id`` about to be recorded; record into its audio_path.
 
-        The recording is on disk, in the user's data directory, while it is being made;
-        ``add_take(..., copy_audio=False)`` then stores it as FLAC and removes the WAV.
-        A WAV left here was being recorded when mockview stopped.
+        The take is a private WAV in ``recordings/unsaved/`` with a note of what it answers
+        (``question`` as asked, for its analysis), locked while this process lives
+        (``unfinished.py``), so nothing is lost if the process dies before
+        ``keep_recording``: the next ``Store.open`` lists it in ``unfinished``. Raises
+        StoreError before anything is recorded when the folder cannot be written.
         """
-        folder = self.recordings_dir / UNSAVED_DIR
-        _private_dir(folder, "the folder for recordings in progress")
-        path = folder / f"{uuid.uuid4().hex}.wav"
-        _create_private(path)
-        return path
+        session, answer = self._take_context(answer_id)
+        _private_dir(self.unsaved_dir, "the folder for recordings in progress")
+        note = None if question is None else dataclasses.asdict(question)
+        return unfinished.start(self.unsaved_dir, started_at_utc=utc_now(), session=session,
+                                answer=answer, question=note)
+
+    @_translate_errors
+    def keep_recording(self, recording: unfinished.Claim, report: dict) -> int:
+        """Save a take from ``begin_recording`` (live or recovered) with its report.
+
+        The take joins the answer it was recorded for (a new session and answer stand in
+        for ones deleted meanwhile) and is timed from the start of its recording. Its FLAC
+        is named after the recording, ``recordings/<id>.flac``, so a crash at any moment
+        leaves either the unfinished recording or the saved take, never both counted:
+        ``unfinished_recordings`` drops a recording whose FLAC is in a take. The WAV and
+        its note are removed once the take is committed. Returns the take id.
+        """
+        note = recording.recording
+        numbers = key_numbers(report)
+        audio = _decode(note.audio_path)
+        with self._saving(audio, stem=note.id) as saving:
+            session_id = self._matching_session(note.session)
+            answer_id = self._matching_answer(session_id, note.answer)
+            session, answer = self._take_context(answer_id)
+            saving.files(session, answer, note.started_at_utc, report)
+            take_id = self._insert_take(answer_id, saving.relative, report, numbers,
+                                        note.started_at_utc)
+        recording.finish()
+        return take_id
+
+    @_translate_errors
+    def unfinished_recordings(self) -> list[unfinished.Unfinished]:
+        """Takes whose mockview process stopped before they were saved, oldest first.
+
+        Live recordings of other processes are not listed. A recording whose take was
+        committed just before the process died is not unfinished: its leftover WAV and
+        note are removed here, quietly.
+        """
+        pending = []
+        for recording in unfinished.find(self.unsaved_dir):
+            if recording.problem is None and self._saved(recording.id):
+                claimed = unfinished.claim(recording)
+                if claimed is not None:
+                    claimed.finish()
+            else:
+                pending.append(recording)
+        return pending
 
 
     @_translate_errors
@@ -256,17 +351,7 @@ class Store:
         recorded = _utc(recorded_at_utc, "recorded_at_utc")
         audio = _decode(audio_file) if audio_file is not None else None
         with self._saving(audio) as saving:
-            row = self._db.execute(
-                "SELECT a.session_id, s.started_at_utc, s.source, a.answer_no, a.question_id,"
-                " a.question_text, a.question_kind, a.question_category, a.target_min_s,"
-                " a.target_max_s FROM answers a JOIN sessions s ON s.id = a.session_id"
-                " WHERE a.id = ?", (answer_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"No answer with id {answer_id}. Add it first with "
-                                 "Store.add_answer.")
-            session = {"id": row[0], "started_at_utc": row[1], "source": row[2]}
-            answer = {"id": answer_id, "answer_no": row[3],
-                      "question": _snapshot_dict(row[4:10])}
+            session, answer = self._take_context(answer_id)
             saving.files(session, answer, recorded, report)
             take_id = self._insert_take(answer_id, saving.relative, report, numbers, recorded)
         if audio_file is not None and not copy_audio:
@@ -434,6 +519,45 @@ class Store:
         return [{"analysis_version": r[0], "replaced_at_utc": r[1], "report": json.loads(r[2])}
                 for r in rows]
 
+    @_translate_errors
+    def take_position(self, take_id: int) -> tuple[int, int, int]:
+        """(session id, answer number, take number) of the take ``take_id``."""
+        row = self._db.execute(
+            "SELECT a.session_id, a.answer_no, t.take_no FROM takes t"
+            " JOIN answers a ON a.id = t.answer_id WHERE t.id = ?", (take_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"No take with id {take_id}.")
+        return tuple(row)
+
+    @_translate_errors
+    def recording_paths(self) -> list[str]:
+        """Every stored take's audio file, relative to the data directory, sorted."""
+        return [r[0] for r in self._db.execute(
+            "SELECT DISTINCT audio_path FROM takes WHERE audio_path IS NOT NULL"
+            " ORDER BY audio_path")]
+
+    def has_pending_recordings(self) -> bool:
+        """True while any take is being recorded, or is unfinished, in ``unsaved/``."""
+        return bool(self._pending_ids())
+
+    # --- backups --------------------------------------------------------------------------
+
+    @_translate_errors
+    def backup_to(self, destination: Path) -> None:
+        """Copy the database to ``destination`` (a new private file) as of one moment.
+
+        SQLite's backup API copies page by page and starts again when another process
+        writes meanwhile, so the copy is one committed state even while others practise.
+        """
+        if not _create_private(destination):
+            raise StoreError(f"{destination} already exists; the backup copy is never "
+                             "written over a file.")
+        copy = sqlite3.connect(destination)
+        try:
+            self._db.backup(copy)
+        finally:
+            copy.close()
+
     # --- internals ------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -448,13 +572,14 @@ class Store:
             raise
 
     @contextlib.contextmanager
-    def _saving(self, audio) -> Iterator[_Saving]:
+    def _saving(self, audio, *, stem: str | None = None) -> Iterator[_Saving]:
         """One write transaction that may put a recording and its sidecar on disk.
 
         On a failure inside the process the files are removed again (the caller still has
         the original audio); only a crash leaves them, for the next open to re-attach.
+        ``stem`` names the files (default: a new id).
         """
-        saving = _Saving(self, audio)
+        saving = _Saving(self, audio, stem=stem)
         try:
             with self._write():
                 yield saving
@@ -462,6 +587,50 @@ class Store:
             saving.discard()
             raise
         saving.committed()
+
+    def _take_context(self, answer_id: int) -> tuple[dict, dict]:
+        """(session, answer) of ``answer_id`` as a take's sidecar records them."""
+        row = self._db.execute(
+            "SELECT a.session_id, s.started_at_utc, s.source, a.answer_no, a.question_id,"
+            " a.question_text, a.question_kind, a.question_category, a.target_min_s,"
+            " a.target_max_s FROM answers a JOIN sessions s ON s.id = a.session_id"
+            " WHERE a.id = ?", (answer_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"No answer with id {answer_id}. Add it first with "
+                             "Store.add_answer.")
+        session = {"id": row[0], "started_at_utc": row[1], "source": row[2]}
+        answer = {"id": answer_id, "answer_no": row[3], "question": _snapshot_dict(row[4:10])}
+        return session, answer
+
+    def _saved(self, recording_id: str) -> bool:
+        """True when the recording ``recording_id`` is already a take (its FLAC is named so)."""
+        return self._db.execute("SELECT 1 FROM takes WHERE audio_path = ?",
+                                (f"{RECORDINGS_DIR}/{recording_id}.flac",)).fetchone() is not None
+
+    def _pending_ids(self) -> set[str]:
+        """Ids of recordings still in ``unsaved/`` (live or unfinished).
+
+        Their FLAC may be half written, or written without its sidecar: that is not an
+        orphan to report, since the unfinished recording still holds everything and
+        ``keep_recording`` writes the FLAC again.
+        """
+        try:
+            names = os.listdir(self.unsaved_dir)
+        except (FileNotFoundError, NotADirectoryError):
+            return set()
+        return {n[:-5] for n in names if n.endswith(".json") and not n.startswith(".")}
+
+    def _private_recordings(self) -> list[str]:
+        """Make every recording and note private; warnings for those that were not."""
+        warnings = _private_files(self.unsaved_dir)
+        for folder in (self.recordings_dir, self.unsaved_dir):
+            try:
+                entries = list(os.scandir(folder))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            warnings += _private_files(*(Path(e.path) for e in entries
+                                         if e.is_file(follow_symlinks=False)))
+        return warnings
 
     def _session_row(self, session_id: int) -> tuple:
         row = self._db.execute("SELECT id, started_at_utc, source FROM sessions WHERE id = ?",
@@ -549,7 +718,8 @@ class Store:
             flacs, sidecars, partial = candidates or (set(), set(), set())
             for stem in sorted(sidecars):
                 messages.append(self._reattach(stem, has_audio=stem in flacs))
-            for stem in sorted(flacs - sidecars):
+            # a FLAC of a recording still in unsaved/ is that recording's to finish
+            for stem in sorted(flacs - sidecars - self._pending_ids()):
                 path = self.recordings_dir / f"{stem}.flac"
                 messages.append(f"{path} is not in the store: mockview stopped before saving "
                                 "it and left no record of what it was. It was kept: play it, "
@@ -574,6 +744,8 @@ class Store:
         partial = {n for n in names if n.endswith(".tmp")}
         if not (flacs or sidecars or partial):
             return ()
+        pending = self._pending_ids()
+        partial = {n for n in partial if n.split(".", 1)[0] not in pending}
         known = {Path(r[0]).name[:-5] for r in self._db.execute(
             "SELECT audio_path FROM takes WHERE audio_path IS NOT NULL")}
         for stem in sidecars & known:  # the take was committed; its sidecar was not removed
@@ -640,10 +812,10 @@ class Store:
 class _Saving:
     """The files of one take being saved: FLAC and sidecar, written inside the transaction."""
 
-    def __init__(self, store: Store, audio):
+    def __init__(self, store: Store, audio, *, stem: str | None = None):
         self.store = store
         self.audio = audio
-        stem = uuid.uuid4().hex
+        stem = stem or uuid.uuid4().hex
         self.relative = f"{RECORDINGS_DIR}/{stem}.flac" if audio is not None else None
         self.flac = store.recordings_dir / f"{stem}.flac"
         self.sidecar = store.recordings_dir / f"{stem}.json"
@@ -655,7 +827,12 @@ class _Saving:
             return  # nothing on disk to orphan: the row alone is atomic
         _private_dir(self.store.recordings_dir, "the recordings folder")
         self.written.append(self.flac)
-        _write_flac(self.flac, self.audio)
+        try:
+            _write_flac(self.flac, self.audio)
+        except RuntimeError as error:  # libsndfile's "System error." for a full disk
+            raise StoreError(f"Could not write to {self.flac.parent} "
+                             f"({why_writing_failed(self.flac, error)}). Free some space on "
+                             "that disk, then try again.") from None
         sidecar = {"format": SIDECAR_FORMAT, "audio": self.relative, "session": session,
                    "answer": answer, "take": {"recorded_at_utc": recorded_at_utc},
                    "report": report}
@@ -800,6 +977,8 @@ def _check_db_file(path: Path) -> bool:
                          f"and permissions (it should be yours: chmod 600 {path}).") from None
     if stat.S_ISDIR(info.st_mode):
         raise StoreError(damaged_message(path, "it is a directory"))
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block the read for ever
+        raise StoreError(damaged_message(path, "not a regular file"))
     try:
         with open(path, "rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))
@@ -816,9 +995,20 @@ def _check_db_file(path: Path) -> bool:
 
 
 def _check_writable(path: Path) -> None:
-    if not os.access(path, os.W_OK):
-        raise StoreError(f"Cannot write {path}: permission denied. Check the file's owner "
-                         f"and permissions (it should be yours: chmod 600 {path}).")
+    if os.access(path, os.W_OK):
+        return
+    if _read_only_disk(path):
+        raise StoreError(f"Cannot write {path}: its disk is mounted read-only. Remount it "
+                         "writable, or set MOCKVIEW_HOME to a folder you can write to.")
+    raise StoreError(f"Cannot write {path}: permission denied. Check the file's owner "
+                     f"and permissions (it should be yours: chmod 600 {path}).")
+
+
+def _read_only_disk(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on this platform
+        return False
 
 
 def _validate(db: sqlite3.Connection, path: Path) -> None:
@@ -836,43 +1026,18 @@ def _validate(db: sqlite3.Connection, path: Path) -> None:
                          f"'{unknown[0]}'). Upgrade mockview: pip install -U mockview")
 
 
-def _private_dir(path: Path, what: str) -> None:
-    """Create ``path`` readable by the user only (0700), whatever the umask."""
-    try:
-        path.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-        if stat.S_IMODE(path.stat().st_mode) != _DIR_MODE and _owned(path):
-            os.chmod(path, _DIR_MODE)
-    except OSError as error:
-        raise StoreError(f"Cannot create {what} {path}: {error.strerror}. Set MOCKVIEW_HOME "
-                         "to a folder you can write to.") from None
+def _private_dir(path: Path, what: str) -> list[str]:
+    """Create ``path`` readable by the user only (0700), whatever the umask, or check it.
+
+    Returns the warning about a mode found wrong and repaired (``files.make_private``).
+    """
+    warning = private_dir(path, what)
+    return [warning] if warning else []
 
 
-def _private_file(path: Path) -> None:
-    try:
-        if stat.S_IMODE(path.stat().st_mode) != _FILE_MODE and _owned(path):
-            os.chmod(path, _FILE_MODE)
-    except OSError as error:
-        logger.warning("could not make %s private: %s", path, error.strerror)
-
-
-def _owned(path: Path) -> bool:
-    return not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
-
-
-def _create_private(path: Path) -> None:
-    """Create an empty file with mode 0600 before SQLite does (it would use the umask)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
-    except FileExistsError:
-        return  # another process created it first
-    except OSError as error:
-        raise StoreError(f"Cannot create {path}: {error.strerror}. Set MOCKVIEW_HOME to a "
-                         "folder you can write to.") from None
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, _FILE_MODE)
-    finally:
-        os.close(fd)
+def _private_files(*paths: Path) -> list[str]:
+    """Make ``paths`` private (0600, or 0700 for a folder); warnings for those that were not."""
+    return [w for w in map(make_private, paths) if w]
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -888,34 +1053,32 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _write_flac(path: Path, audio) -> None:
-    """Write 16 kHz mono float audio as 16-bit FLAC (mode 0600), fsynced."""
-    import io
+def _write_flac(path: Path, audio: AudioFile) -> None:
+    """Write a recording as 16 kHz mono 16-bit FLAC (mode 0600), fsynced.
 
+    Block by block through a temporary file, so a three-hour recording takes no more
+    memory than a minute's.
+    """
     import numpy as np
     import soundfile as sf
 
     from mockview.audio import SAMPLE_RATE
 
-    buffer = io.BytesIO()
-    sf.write(buffer, np.clip(audio, -1.0, 1.0), SAMPLE_RATE, format="FLAC", subtype="PCM_16")
-    _write_private(path, buffer.getvalue())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform; the files themselves were fsynced
+    tmp = path.with_name(path.name + ".tmp")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE))
+    os.chmod(tmp, _FILE_MODE)  # before any audio is in it, whatever the umask
+    with sf.SoundFile(tmp, "w", samplerate=SAMPLE_RATE, channels=1, format="FLAC",
+                      subtype="PCM_16") as flac:
+        for block in audio.blocks():
+            flac.write(np.clip(block, -1.0, 1.0))
+    fd = os.open(tmp, os.O_RDONLY)
     try:
         os.fsync(fd)
-    except OSError:
-        pass
     finally:
         os.close(fd)
+    os.replace(tmp, path)
 
 
-def _decode(audio_file: str | os.PathLike):
-    from mockview.audio import load_audio
-
-    return load_audio(audio_file)
+def _decode(audio_file: str | os.PathLike) -> AudioFile:
+    """The recording to keep: checked now, decoded a block at a time by ``_write_flac``."""
+    return AudioFile(audio_file)

@@ -16,20 +16,24 @@ from __future__ import annotations
 import logging
 import os
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockview.audio import (
     SAMPLE_RATE,
+    AudioFile,
+    AudioWindow,
+    VoiceRegions,
     chunk_regions,
-    load_audio,
     quietest_moment,
     voice_regions,
 )
-from mockview.errors import ModelError
+from mockview.errors import ModelDownloadNeeded, ModelError
 from mockview.words import DroppedWord, Transcript, Word
 
 if TYPE_CHECKING:
@@ -97,11 +101,13 @@ def resolve_model(name: str | None = None) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_model(name: str | None = None):
+def load_model(name: str | None = None, *, download: bool = False):
     """Load (once per process) the faster-whisper model for ``name``.
 
-    The bundled default is read from the installed package; a named model is taken from
-    the local cache, and only downloaded when it is not there.
+    The bundled default is read from the installed package, and a named model from the
+    local cache. Nothing is downloaded unless ``download`` is true: a download is the one
+    thing mockview would send over the network, so it is asked for, never implied. A named
+    model that is not cached raises ModelDownloadNeeded instead.
     """
     model_class = _chunk_model_class()
     source = resolve_model(name)
@@ -110,7 +116,13 @@ def load_model(name: str | None = None):
     except Exception as error:
         if Path(source).is_dir():
             raise ModelError(f"Could not load the model in {source}: {error}") from None
-    logger.info("model %s is not cached; trying to download it", source)
+    if not download:
+        raise ModelDownloadNeeded(
+            f"Model '{name}' is not on this machine: using it means downloading it from "
+            "Hugging Face (your recordings are never sent). Run again with --download to "
+            "allow that, or omit --model to use the bundled tiny.en."
+        )
+    logger.info("model %s is not cached; downloading it", source)
     try:
         return model_class(source, device="cpu", compute_type="int8")
     except Exception as error:
@@ -155,15 +167,28 @@ def transcribe_file(
 ) -> Transcript:
     """Transcribe a recording into a checked word timeline (see the module docstring).
 
-    The model loads in a second thread while the file is decoded and searched for voice.
+    The file is streamed twice, so memory stays flat however long it is (a three-hour
+    recording as much as a minute's): first to find the voice in it, while the model loads
+    in a second thread, then to transcribe each chunk as its audio goes by. The result is
+    the same as ``transcribe_audio`` of the whole array.
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    audio = AudioFile(path)
     with ThreadPoolExecutor(max_workers=1) as pool:
         model = pool.submit(load_model, model_name)
-        audio = load_audio(path)
-        return transcribe_audio(audio, model_name=model_name, settings=settings,
-                                progress=progress, model_loader=model.result)
+        voice = VoiceRegions()
+        for block in audio.blocks():
+            voice.feed(block)
+        duration_s = voice.duration_s
+        # the chunk planner looks back at most one chunk from the furthest point it read
+        window = AudioWindow(audio.blocks(), keep_s=settings.max_chunk_s + 1.0)
+        piece = _transcribe_regions(
+            window, voice.regions(), duration_s=duration_s, offset_s=0.0, settings=settings,
+            model_loader=model.result,
+            progress=progress and (lambda done_s: progress(done_s, duration_s)))
+    return finish_transcript([piece], duration_s=duration_s, model_name=model_name,
+                             settings=settings)
 
 
 def transcribe_audio(
@@ -206,23 +231,35 @@ def transcribe_piece(
 ) -> Piece:
     """Steps 1 and 2 for ``audio`` that starts ``offset_s`` into the answer.
 
-    A whole file is one piece; while recording (``mockview.live``), each stretch up to a
+    A whole array is one piece; while recording (``mockview.live``), each stretch up to a
     silence is one. Times in the result are from the start of the answer.
     """
-    duration_s = audio.size / SAMPLE_RATE
-    regions = voice_regions(audio)
-    chunks = chunk_regions(
-        regions,
-        max_chunk_s=settings.max_chunk_s,
-        duration_s=duration_s,
-        quietest=partial(quietest_moment, audio),
-    )
-    model = model_loader() if chunks else None
+    return _transcribe_regions(audio, voice_regions(audio), duration_s=audio.size / SAMPLE_RATE,
+                               offset_s=offset_s, settings=settings, model_loader=model_loader,
+                               progress=progress)
+
+
+def _transcribe_regions(
+    audio: np.ndarray | AudioWindow,
+    regions: list[tuple[float, float]],
+    *,
+    duration_s: float,
+    offset_s: float,
+    settings: TranscriptionSettings,
+    model_loader: Callable[[], Any],
+    progress: Callable[[float], None] | None,
+) -> Piece:
+    """Step 2 for ``audio`` (an array, or a file streaming through a window) whose voice is
+    in ``regions``: chunks planned and read one after another, front to back."""
+    chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s, duration_s=duration_s,
+                           quietest=partial(quietest_moment, audio))
+    model = None  # loaded at the first chunk: audio with no voice never needs it
     words: list[Word] = []
     dropped: list[DroppedWord] = []
     for chunk_start, chunk_end in chunks:
-        piece = audio[int(chunk_start * SAMPLE_RATE) : int(chunk_end * SAMPLE_RATE)]
-        segments = _transcribe_chunk(model, piece, settings)
+        model = model if model is not None else model_loader()
+        samples = audio[int(chunk_start * SAMPLE_RATE) : int(chunk_end * SAMPLE_RATE)]
+        segments = _transcribe_chunk(model, samples, settings)
         kept, lost = check_segments(segments, offset_s=offset_s + chunk_start,
                                     settings=settings)
         words.extend(kept)
@@ -317,13 +354,16 @@ def check_words(
     no time of its own), and dropping a real word would skew every count. Fillers and
     unsure words have to be where the audio has voice.
     """
+    voice = _Voice(regions)
     kept: list[Word] = []
     dropped: list[DroppedWord] = []
     for word in words:
         reason = None
         filler = is_filled_pause(word.text)
         needs_voice = filler or word.probability < settings.confident_word_probability
-        if needs_voice and not _touches_speech(word, regions, settings.speech_tolerance_s):
+        tolerance_s = settings.speech_tolerance_s
+        if needs_voice and not voice.touches(word.start_s - tolerance_s,
+                                             word.end_s + tolerance_s):
             reason = "no speech in the audio at this time"
         elif filler and word.probability < settings.min_filler_probability:
             reason = f"filler with probability {word.probability:.2f}: an echo of the prompt"
@@ -334,9 +374,20 @@ def check_words(
     return kept, dropped
 
 
-def _touches_speech(word: Word, regions: list[tuple[float, float]], tolerance_s: float) -> bool:
-    start, end = word.start_s - tolerance_s, word.end_s + tolerance_s
-    return any(r_start < end and start < r_end for r_start, r_end in regions)
+class _Voice:
+    """Regions of voice, asked whether a span touches any of them in log time: a three-hour
+    answer has some 30,000 words and 10,000 regions."""
+
+    def __init__(self, regions: Iterable[tuple[float, float]]):
+        regions = sorted(regions)
+        self.starts = [start for start, _ in regions]
+        #: the latest end among the regions up to each one (regions may overlap)
+        self.reach = list(accumulate((end for _, end in regions), max))
+
+    def touches(self, start_s: float, end_s: float) -> bool:
+        """Whether the open span (start_s, end_s) overlaps a region."""
+        starting_before = bisect_left(self.starts, end_s)
+        return starting_before > 0 and self.reach[starting_before - 1] > start_s
 
 
 def is_filled_pause(text: str) -> bool:

@@ -132,7 +132,7 @@ class TerminalUI:
             last = takes[-1]
             verdict = (last.length_verdict or "not judged").replace("_", " ")
             pace = "—" if last.words_per_minute is None else f"{last.words_per_minute:.0f}"
-            table.add_row(str(answer_no), _short(last.question_text or ""), str(len(takes)),
+            table.add_row(str(answer_no), Text(_short(last.question_text or "")), str(len(takes)),
                           f"{clock(last.duration_s)} ({verdict})",
                           f"{last.fillers_per_minute:.1f}", pace, str(last.long_pause_count))
         self.console.print(table)

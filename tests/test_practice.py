@@ -268,8 +268,9 @@ def test_a_failed_transcription_says_where_the_recording_is(questions, store):
         practice(questions[:1], store, FakeUI(), FakeRecorder(), interactive=False,
                  transcriber=broken).run()
     message = str(raised.value)
-    kept = message.split("The recording was kept: ")[1]
+    kept = message.split("The recording was kept: ")[1].split(" (")[0]
     assert message.startswith("The model could not run.")
+    assert message.endswith("(mockview recover analyses it and adds it to this session).")
     assert soundfile.info(kept).duration == pytest.approx(3.0)
 
 

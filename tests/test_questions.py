@@ -2,6 +2,7 @@
 
 import dataclasses
 import errno
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -321,6 +322,34 @@ BROKEN = [
      q('keywords = ["team", ""]'),
      "bank.toml: question 'q-one': 'keywords' item #2 must be a non-empty string "
      "(got string '')."),
+    ("too many tips",
+     q("tips = [" + ", ".join(['"Be brief."'] * 51) + "]"),
+     "bank.toml: question 'q-one': 'tips' has 51 items; the limit is 50. Keep the few that "
+     "matter most."),
+    ("huge keyword",
+     q('keywords = ["' + "k" * 1001 + '"]'),
+     "bank.toml: question 'q-one': 'keywords' item #1 is 1001 characters long; the limit is "
+     "1000. Shorten it."),
+    # what a terminal would obey instead of showing
+    ("escape sequence in the text",
+     q(text='"Why \\u001b[2J?"'),
+     "bank.toml: question 'q-one': 'text' holds the control character U+001B. Remove it."),
+    ("NUL in a tip",
+     q('tips = ["Be\\u0000 brief."]'),
+     "bank.toml: question 'q-one': 'tips' item #1 holds the control character U+0000. "
+     "Remove it."),
+    ("bell in the bank title",
+     '[bank]\ntitle = "Mine\\u0007"\n' + q(),
+     "bank.toml: [bank]: 'title' holds the control character U+0007. Remove it."),
+    # TOML bombs: tomllib recurses into nested values, and reads any size
+    ("deeply nested arrays",
+     "x = " + "[" * 5000 + "]" * 5000 + "\n",
+     "bank.toml: invalid TOML: arrays or tables nested too deeply. A bank needs no nesting "
+     "beyond [[questions]] and their arrays."),
+    ("a file of over 1 MB",
+     'x = "' + "a" * 1_000_000 + '"\n',
+     "bank.toml: the file is over 1 MB; a question bank is a few kilobytes. Split it, or "
+     "check that it is the right file."),
 ]
 
 
@@ -347,14 +376,22 @@ def test_directory_instead_of_file(cwd):
                                  "Give the path of a .toml file.")
 
 
+def test_a_fifo_is_refused_without_reading_it(cwd):
+    os.mkfifo(cwd / "bank.toml")  # opening it would wait for a writer forever
+    with pytest.raises(BankError) as raised:
+        load_bank("bank.toml")
+    assert str(raised.value) == ("bank.toml is not a regular file. Give the path of a .toml "
+                                 "file.")
+
+
 def test_unreadable_file(cwd, monkeypatch):
     path = write(cwd / "bank.toml", q())
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(self))
 
     # chmod does not stop root, so the refusal is simulated.
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(BankError) as raised:
         load_bank(path)
     assert str(raised.value) == "bank.toml: cannot read the file (Permission denied)."
@@ -452,6 +489,14 @@ def test_select_by_bank_name_and_path(small):
 def test_select_a_file_that_was_not_loaded(small, cwd):
     write(cwd / "three.toml", q(id='"three-a"'))
     assert [x.id for x in select_questions(small, bank="three.toml")] == ["three-a"]
+
+
+def test_a_file_selected_by_path_may_not_reuse_an_id(small, cwd):
+    write(cwd / "three.toml", q(id='"two-a"'))
+    with pytest.raises(BankError) as raised:
+        select_questions(small, bank="three.toml")
+    assert str(raised.value) == ("three.toml: question 'two-a': id already used in two.toml. "
+                                 "Ids must be unique across all banks; rename one.")
 
 
 def test_select_by_category_and_ids(small):

@@ -19,6 +19,7 @@ import pytest
 import soundfile as sf
 
 from mockview import migrations
+from mockview.audio import AudioFile
 from mockview.errors import StoreError
 from mockview.report import build_report
 from mockview.store import Store, _Saving, key_numbers
@@ -524,10 +525,11 @@ def test_delete_session_removes_rows_and_audio_of_that_session_only(tmp_path):
 # --- no data loss -------------------------------------------------------------------------
 
 
-def crash_while_saving(store: Store, session: dict, answer: dict, report: dict,
-                       audio=None) -> Path:
+def crash_while_saving(store: Store, session: dict, answer: dict, report: dict) -> Path:
     """What a crash between writing the files and committing the row leaves behind."""
-    saving = _Saving(store, np.zeros(16000, np.float32) if audio is None else audio)
+    second = store.path.parent / "one-second.wav"
+    sf.write(second, np.zeros(16000, np.float32), 16000, subtype="PCM_16")
+    saving = _Saving(store, AudioFile(second))
     store._db.execute("BEGIN IMMEDIATE")
     saving.files(session, answer, "2026-03-01T10:02:00Z", report)
     store._db.execute("ROLLBACK")  # the process died: the transaction never committed

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mockview.audio import load_audio, sound_regions, speech_regions
-from mockview.errors import AudioError, ModelError
+from mockview.errors import AudioError, ModelDownloadNeeded, ModelError
 from mockview.transcription import (
     TranscriptionSettings,
     check_segments,
@@ -191,9 +191,20 @@ def test_unknown_model_name_lists_the_known_ones():
         resolve_model("tiny-typo")
 
 
+def test_named_model_that_is_not_cached_is_not_downloaded_unasked(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    with pytest.raises(ModelDownloadNeeded) as raised:
+        load_model.__wrapped__("small.en")
+    assert str(raised.value) == (
+        "Model 'small.en' is not on this machine: using it means downloading it from Hugging "
+        "Face (your recordings are never sent). Run again with --download to allow that, or "
+        "omit --model to use the bundled tiny.en.")
+
+
 def test_named_model_that_is_not_cached_cannot_be_had_offline(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path))
     with pytest.raises(ModelError, match=r"^Model 'small\.en' is not in the local cache and could "
                                          r"not be downloaded"):
-        load_model.__wrapped__("small.en")
+        load_model.__wrapped__("small.en", download=True)

@@ -1,4 +1,5 @@
-"""The analysis of one answer: fillers, pace, pauses, length and rambling, plus ranked feedback.
+"""The analysis of one answer: fillers, pace, pauses, length, rambling and content (what the
+answer says), plus ranked feedback.
 
 Pure: a :class:`~mockview.words.Transcript` in, frozen dataclasses out; no files, devices,
 models or databases, and nothing heavy imported. Every threshold is in
@@ -6,7 +7,8 @@ models or databases, and nothing heavy imported. Every threshold is in
 
     >>> from mockview.analysis import analyze_answer
     >>> analyze_answer(transcript).to_dict()        # doctest: +SKIP
-    {"metrics": {"fillers": ..., "pace": ..., "pauses": ..., "length": ..., "rambling": ...},
+    {"metrics": {"fillers": ..., "pace": ..., "pauses": ..., "length": ..., "rambling": ...,
+                 "content": ...},
      "feedback": [...]}
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from mockview.analysis.content import ContentResult, JobDescription, content_metrics, job_terms
 from mockview.analysis.feedback import FeedbackItem, build_feedback
 from mockview.analysis.fillers import FILLED_PAUSE, FillerItem, FillerMetrics, find_fillers
 from mockview.analysis.length import LengthMetrics, length_metrics
@@ -22,23 +25,25 @@ from mockview.analysis.pace import PaceMetrics, PaceWindow, pace_metrics
 from mockview.analysis.pauses import Pause, PauseMetrics, clean_regions, find_gaps, pause_metrics
 from mockview.analysis.rambling import RamblingMetrics, RamblingSignal, rambling_metrics
 from mockview.analysis.settings import AnalysisSettings
-from mockview.analysis.text import Evidence, clean_words, sentences, tokenize
+from mockview.analysis.text import MAX_TIME_S, Evidence, clean_words, sentences, tokenize
 from mockview.errors import AnalysisError
 from mockview.words import QuestionInfo, Transcript
 
 #: Bump the patch for fixes that leave documented values alone, the minor when the same
 #: transcript can give different metric values or feedback (a rule, a default, a new
 #: signal), the major when a key of ``to_dict()`` is removed or changes meaning.
-ANALYSIS_VERSION = "0.1.0"
+ANALYSIS_VERSION = "0.2.0"
 
 __all__ = [
     "ANALYSIS_VERSION",
     "AnalysisSettings",
     "AnswerAnalysis",
+    "ContentResult",
     "Evidence",
     "FeedbackItem",
     "FillerItem",
     "FillerMetrics",
+    "JobDescription",
     "LengthMetrics",
     "PaceMetrics",
     "PaceWindow",
@@ -47,6 +52,7 @@ __all__ = [
     "RamblingMetrics",
     "RamblingSignal",
     "analyze_answer",
+    "job_terms",
 ]
 
 
@@ -61,6 +67,7 @@ class AnswerAnalysis:
     rambling: RamblingMetrics
     feedback: tuple[FeedbackItem, ...]
     has_speech: bool
+    content: ContentResult | None = None
 
     def to_dict(self) -> dict:
         """The ``metrics`` and ``feedback`` parts of the JSON report (rounded: times to 2
@@ -72,6 +79,7 @@ class AnswerAnalysis:
                 "pauses": self.pauses.to_dict(),
                 "length": self.length.to_dict(),
                 "rambling": self.rambling.to_dict(),
+                **({"content": self.content.to_dict()} if self.content else {}),
             },
             "feedback": [item.to_dict() for item in self.feedback],
         }
@@ -81,8 +89,10 @@ def analyze_answer(
     transcript: Transcript,
     question: QuestionInfo | None = None,
     settings: AnalysisSettings | None = None,
+    job: JobDescription | None = None,
 ) -> AnswerAnalysis:
-    """Analyse one transcribed answer, optionally against the question it answers.
+    """Analyse one transcribed answer, optionally against the question it answers and the
+    job description it is for (``job``: its key terms are looked for in the answer).
 
     Word timelines are repaired rather than rejected: words are sorted by start, negative
     times clamped to 0 and ends kept at or after starts. Only times that are not finite
@@ -131,9 +141,10 @@ def analyze_answer(
                 f" {settings.min_span_to_judge_s:g} s).")
     else:
         note = None
+    spans = sentences(tokens)
     rambling = rambling_metrics(
         tokens,
-        sentence_spans=sentences(tokens),
+        sentence_spans=spans,
         fillers=items,
         length=length,
         question=question,
@@ -141,11 +152,20 @@ def analyze_answer(
         note=note,
         settings=settings,
     )
+    content = content_metrics(
+        tokens,
+        sentence_spans=spans,
+        filler_indices={i for f in items for i in f.token_indices},
+        question=question,
+        job=job,
+        settings=settings,
+    )
     feedback = build_feedback(
         fillers=fillers, pace=pace, pauses=pauses, length=length, rambling=rambling,
-        span_s=span_s, settings=settings,
+        span_s=span_s, settings=settings, content=content,
     )
-    return AnswerAnalysis(fillers, pace, pauses, length, rambling, feedback, has_speech)
+    return AnswerAnalysis(fillers, pace, pauses, length, rambling, feedback, has_speech,
+                          content)
 
 
 def _duration(value: float) -> float:
@@ -153,5 +173,10 @@ def _duration(value: float) -> float:
         raise AnalysisError(
             f"Transcript duration_s is {value!r}: it must be a finite number of seconds (the"
             " length of the audio). Load the audio again to measure it."
+        )
+    if value > MAX_TIME_S:
+        raise AnalysisError(
+            f"Transcript duration_s is {value!r}: it must be at most {MAX_TIME_S:g} s (24"
+            " hours), the longest answer mockview analyses. Load the audio again to measure it."
         )
     return max(0.0, float(value))

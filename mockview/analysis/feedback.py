@@ -6,6 +6,11 @@ behavioral answer of 3:00, 6 fillers per 100 words), 0.5 halfway from the target
 the flag line. Tips are ranked by severity and cut to ``max_feedback_items``. Only when no
 tip is due is there one positive note (severity 0). Question-bank tips are not chosen
 here: the renderer shows them next to these.
+
+Content tips (structure, result, ownership, hedging, keywords, job terms, opening, ending)
+come from rule-based readings of the words, so their severities stay at or under 0.8 (a
+delivery metric at its flag line outranks them) and at most ``max_content_feedback_items``
+of them are shown.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mockview.analysis.content import JOB_TIP_KINDS, ContentResult
 from mockview.analysis.fillers import DISCOURSE_MARKER, FillerMetrics
 from mockview.analysis.length import LengthMetrics
 from mockview.analysis.pace import PaceMetrics
@@ -58,6 +64,10 @@ SIGNAL_TIPS = {
 _COVERED = ("over_length", "filler_rise", "no_result")
 SIGNAL_SEVERITY = 0.35
 NO_RESULT_SEVERITY = 0.8
+#: tips about what the answer says (``max_content_feedback_items`` of them at most)
+CONTENT_TIP_IDS = frozenset({"result", "structure", "ownership", "hedging", "keywords",
+                             "job_terms", "opening", "ending"})
+HEURISTIC = "(read from cue phrases: a hint, not a verdict)"
 
 
 @dataclass(frozen=True)
@@ -108,8 +118,10 @@ def build_feedback(
     rambling: RamblingMetrics,
     span_s: float,
     settings: AnalysisSettings,
+    content: ContentResult | None = None,
 ) -> tuple[FeedbackItem, ...]:
-    """The ranked tips for one answer (at least one item, at most ``max_feedback_items``)."""
+    """The ranked tips for one answer (at least one item, at most ``max_feedback_items``,
+    of which at most ``max_content_feedback_items`` are about content)."""
     if not length.word_count:
         return no_speech_feedback(length.duration_s)
     candidates = [
@@ -120,12 +132,23 @@ def build_feedback(
         thinking_tip(pauses, settings=settings),
         length_tip(length),
         *rambling_tips(rambling),
+        *content_tips(content, rambling, settings=settings),
     ]
     tips = sorted((c for c in candidates if c is not None and c.severity > 0),
                   key=lambda c: -c.severity)
     if not tips:
         return (positive_note(fillers, pace, pauses, length, settings=settings),)
-    return tuple(tips[: settings.max_feedback_items])
+    chosen: list[FeedbackItem] = []
+    content_count = 0
+    for tip in tips:
+        if tip.id in CONTENT_TIP_IDS:
+            if content_count >= settings.max_content_feedback_items:
+                continue
+            content_count += 1
+        chosen.append(tip)
+    if not chosen:  # only content tips were due, and max_content_feedback_items is 0
+        return (positive_note(fillers, pace, pauses, length, settings=settings),)
+    return tuple(chosen[: settings.max_feedback_items])
 
 
 def thin_evidence_tip(
@@ -404,4 +427,249 @@ def positive_note(
         "Nothing here needs work: " + ", ".join(parts) + ". Practise a harder question next.",
         (),
         0.0,
+    )
+
+
+# --- content ------------------------------------------------------------------------------
+
+
+def content_tips(
+    content: ContentResult | None, rambling: RamblingMetrics, *, settings: AnalysisSettings
+) -> list[FeedbackItem]:
+    """Tips for the content findings that need work; none when content was not judged."""
+    if content is None or not content.judged:
+        return []
+    found = [
+        *structure_tips(content, rambling, settings=settings),
+        ownership_tip(content),
+        hedging_tip(content, settings=settings),
+        keywords_tip(content),
+        job_tip(content),
+        opening_tip(content, settings=settings),
+        ending_tip(content),
+    ]
+    return [tip for tip in found if tip is not None]
+
+
+def _said(e: Evidence) -> str:
+    return f"\"{e.text}\" at {clock(e.start_s)}"
+
+
+def _listed(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def structure_tips(
+    content: ContentResult, rambling: RamblingMetrics, *, settings: AnalysisSettings
+) -> list[FeedbackItem]:
+    """A missing Result (unless rambling's no-result tip already says so) and a missing or
+    short Action, each with where the time went instead."""
+    structure = content.structure
+    if structure is None or structure.verdict != "incomplete":
+        return []
+    tips = []
+    shares = ", ".join(f"{p.name} {p.share or 0:.0%}" for p in structure.parts if p.present)
+    ending = content.ending.evidence
+    if ("result" in structure.missing and rambling.signal("no_result") is None
+            and ending is not None):
+        tips.append(FeedbackItem(
+            "result",
+            "State the result",
+            f"No sentence reads as the Result {HEURISTIC}: the answer ends on the"
+            f" {structure.order[-1]}, {_said(ending)}. Finish with what changed because of"
+            " what you did, by how much, and what you learned.",
+            (ending,),
+            0.6,
+        ))
+    action = structure.part("action")
+    low, high = structure.action_share_target
+    setup = [p for p in structure.parts if p.name in ("situation", "task") and p.present]
+    if action.verdict == "missing":
+        tips.append(FeedbackItem(
+            "structure",
+            "Say what you did",
+            f"No sentence reads as your own Action {HEURISTIC}: your time went to {shares}."
+            f" Spend about {low:.0%}-{high:.0%} of the answer on the steps you took, in the"
+            " first person: \"I set up...\", \"I talked to...\".",
+            tuple(p.spans[0] for p in setup)[:3],
+            0.7,
+        ))
+    elif action.verdict in ("too_short", "short"):
+        detail = (f"The Action took {clock(action.duration_s)}, {action.share or 0:.0%} of"
+                  f" the answer; it usually takes {low:.0%}-{high:.0%} {HEURISTIC}. Your time"
+                  f" went to {shares}.")
+        if setup:
+            detail += (" Set the scene in one or two sentences and walk through what you did,"
+                       " step by step.")
+        tips.append(FeedbackItem(
+            "structure",
+            "Spend more time on what you did",
+            detail,
+            action.spans[:3],
+            0.5 if action.verdict == "too_short" else 0.3,
+        ))
+    missing_setup = [n for n in ("situation", "task") if n in structure.missing]
+    if missing_setup and tips and tips[-1].id == "structure":
+        tip = tips[-1]
+        tips[-1] = FeedbackItem(tip.id, tip.title, tip.detail + " No "
+                                + " or ".join(n.capitalize() for n in missing_setup)
+                                + " was found either: say in a sentence what was at stake.",
+                                tip.evidence, tip.severity)
+    return tips
+
+
+def ownership_tip(content: ContentResult) -> FeedbackItem | None:
+    ownership = content.ownership
+    if ownership.verdict != "we_dominates":
+        return None
+    we, mine = len(ownership.we_actions), len(ownership.i_actions)
+    share = ownership.we_share or 0.0
+    flag = ownership.we_share_flag
+    examples = ", ".join(_said(e) for e in ownership.we_actions[:3])
+    return FeedbackItem(
+        "ownership",
+        "Say \"I\" for what you did",
+        f"You said \"we\" for {_plural(we, 'action')} ({examples}) and \"I\" for {mine}."
+        " The interviewer is hiring you, not the team: say which parts were yours (\"I"
+        " designed the schema, and the team built it\").",
+        ownership.we_actions[:4],
+        0.3 + 0.5 * min(1.0, (share - flag) / (1 - flag or 1)),
+    )
+
+
+def hedging_tip(content: ContentResult, *, settings: AnalysisSettings) -> FeedbackItem | None:
+    hedges = content.hedges
+    if hedges.verdict != "many":
+        return None
+    listed = []
+    for phrase, count in hedges.top[:3]:
+        times = [h.evidence.start_s for h in hedges.items if h.phrase == phrase]
+        shown = "\"" + phrase.replace("i ", "I ").replace("i'm", "I'm") + "\""
+        listed.append(f"{shown} {_plural(count, 'time')} ({list_times(times)})"
+                      if count > 1 else f"{shown} at {list_times(times)}")
+    rate = hedges.per_100_words
+    return FeedbackItem(
+        "hedging",
+        "Drop the hedges",
+        f"You hedged {_plural(len(hedges.items), 'time')} ({rate:.1f} per 100 words):"
+        f" {_listed(listed)}. Say what you did and what you think plainly; if you are unsure"
+        " of a number, give it once as an estimate (\"about 30%\").",
+        tuple(h.evidence for h in hedges.items[:6]),
+        min(0.8, 0.4 * rate / (settings.hedges_flag_per_100_words or 1)),
+    )
+
+
+def keywords_tip(content: ContentResult) -> FeedbackItem | None:
+    keywords = content.keywords
+    if keywords is None or keywords.verdict != "low":
+        return None
+    matched = keywords.matched
+    said = (" (" + ", ".join(f"\"{t.term}\"" for t in matched) + ")") if matched else ""
+    missing = [t.term for t in keywords.missing]
+    coverage = keywords.coverage or 0.0
+    return FeedbackItem(
+        "keywords",
+        "Answer the question that was asked",
+        f"Your answer touches {len(matched)} of the question's {len(keywords.terms)} key"
+        f" terms{said}; it never mentions {_listed(missing[:5])}"
+        + (" and more" if len(missing) > 5 else "") + ". Where they are true of your story,"
+        " use the question's own words, so the interviewer hears you answer it.",
+        tuple(t.evidence for t in matched if t.evidence)[:4]
+        or ((content.opening.evidence,) if content.opening.evidence else ()),
+        0.3 + 0.3 * (keywords.low - coverage) / (keywords.low or 1),
+    )
+
+
+def job_tip(content: ContentResult) -> FeedbackItem | None:
+    job = content.job
+    if job is None or job.verdict != "low" or content.kind not in JOB_TIP_KINDS:
+        return None
+    matched = job.matched
+    said = (" (" + ", ".join(t.term for t in matched) + ")") if matched else ""
+    missing = [t.term for t in job.missing]
+    coverage = job.coverage or 0.0
+    return FeedbackItem(
+        "job_terms",
+        "Link your answer to the job",
+        f"You mentioned {len(matched)} of the job description's {len(job.terms)} key"
+        f" terms{said}. It also asks for {_listed(missing[:5])}. Where one is true of you,"
+        " say so with an example.",
+        tuple(t.evidence for t in matched if t.evidence)[:4],
+        0.25 + 0.25 * (job.low - coverage) / (job.low or 1),
+    )
+
+
+OPENING_HINTS = {
+    "intro": " (\"I'm a ... who ...\")",
+    "behavioral": " (the situation, in one sentence)",
+}
+
+
+def opening_tip(content: ContentResult, *, settings: AnalysisSettings) -> FeedbackItem | None:
+    opening = content.opening
+    point = opening.evidence
+    if point is None or opening.verdict in (None, "clear"):
+        return None
+    if opening.verdict == "throat_clearing":
+        words = " ".join(e.text for e in opening.throat_clearing)
+        extra = len(opening.throat_clearing) - settings.opening_throat_clearing_min_words
+        return FeedbackItem(
+            "opening",
+            "Lead with your point",
+            f"You opened with \"{words}\" before your first point at {clock(point.start_s)}."
+            f" Start with the point itself{OPENING_HINTS.get(content.kind or '', '')}; a"
+            " silent breath first is fine.",
+            opening.throat_clearing[:4],
+            min(0.5, 0.25 + 0.05 * extra),
+        )
+    if opening.verdict == "no_point":
+        return FeedbackItem(
+            "opening",
+            "Open with who you are now",
+            f"Your first sentence, \"{point.text}\", does not say who you are now."
+            " Open with your role and what you do (\"I'm a backend developer; for five years"
+            " I've built payment systems\"), then one highlight, then why this role.",
+            (point,),
+            0.45,
+        )
+    situation = content.structure.part("situation") if content.structure else None
+    span = situation.spans[0] if situation and situation.spans else point
+    return FeedbackItem(
+        "opening",
+        "Set the scene in two sentences",
+        f"The Situation runs {opening.situation_sentences} sentences"
+        f" ({clock(span.start_s)}-{clock(span.end_s)}) before you get to what you had to do"
+        f" {HEURISTIC}. Set the scene in one or two sentences and spend the time on your"
+        " actions.",
+        (span,),
+        0.35,
+    )
+
+
+CLOSING_HINTS = {
+    "behavioral": "the result and what you learned",
+    "intro": "why you want this role",
+    "motivation": "why you want this role",
+}
+
+
+def ending_tip(content: ContentResult) -> FeedbackItem | None:
+    """Only for an answer that stops without a conclusion: trailing off ("so yeah") is
+    rambling's no-ending signal, which has its own tip."""
+    ending = content.ending
+    if ending.verdict != "no_conclusion" or ending.evidence is None:
+        return None
+    if content.structure is not None and "result" in content.structure.missing:
+        return None  # the result tip says how to end
+    hint = CLOSING_HINTS.get(content.kind or "", "your main point, in one sentence")
+    return FeedbackItem(
+        "ending",
+        "End on a conclusion",
+        f"Your answer stops on \"{ending.evidence.text}\" ({clock(ending.evidence.start_s)})"
+        f" with no conclusion: no result, summary or link to the role. Close with {hint},"
+        " then stop.",
+        (ending.evidence,),
+        0.35,
     )

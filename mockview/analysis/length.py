@@ -12,9 +12,11 @@ the interviewer waits through it too):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from mockview.analysis.text import r_time
+from mockview.analysis.text import MAX_TIME_S, r_time
+from mockview.errors import AnalysisError
 from mockview.kinds import LengthTarget, length_target
 from mockview.words import QuestionInfo
 
@@ -54,11 +56,28 @@ class LengthMetrics:
 
 
 def question_target(question: QuestionInfo | None) -> tuple[str, LengthTarget]:
-    """The kind the answer is judged as and its target (the question's own range wins)."""
+    """The kind the answer is judged as and its target (the question's own range wins).
+
+    Raises AnalysisError for a ``target_s`` that is not a range of seconds.
+    """
     if question is None:
         return DEFAULT_KIND, length_target(None)
     kind = question.kind or DEFAULT_KIND
+    if question.target_s is not None:
+        _check_target(question.target_s)
     return kind, length_target(question.kind, question.target_s)
+
+
+def _check_target(target_s) -> None:
+    try:
+        low, high = (float(v) for v in target_s)
+    except (TypeError, ValueError):
+        low = high = math.nan
+    if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high <= MAX_TIME_S):
+        raise AnalysisError(
+            f"Question target_s is {target_s!r}: it must be (min, max) seconds with"
+            f" 0 < min < max <= {MAX_TIME_S:g}. Fix the question's target_s in its bank."
+        )
 
 
 def length_verdict(duration_s: float, target: LengthTarget) -> str:

@@ -9,6 +9,7 @@ handful of words says little).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -82,7 +83,7 @@ def pace_windows(
     span = last - first
     if span <= 0:
         return []
-    mids = [t.mid_s for t in tokens]
+    mids = sorted(t.mid_s for t in tokens)
     if span <= window_s:
         return [PaceWindow(first, last, len(mids) / span * 60)]
     starts = []
@@ -94,8 +95,9 @@ def pace_windows(
     windows = []
     for start in starts:
         end = start + window_s
-        is_last = end >= last - 1e-9
-        count = sum(start <= m < end or is_last and m == end for m in mids)
+        # the last window also counts a word whose midpoint is exactly its end
+        upper = bisect.bisect_right if end >= last - 1e-9 else bisect.bisect_left
+        count = upper(mids, end) - bisect.bisect_left(mids, start)
         windows.append(PaceWindow(start, end, count / window_s * 60))
     return windows
 

@@ -63,6 +63,34 @@ class AnalysisSettings:
     filler_rise_ratio: float = 1.5
     filler_rise_min_count: int = 3
 
+    # Content (all heuristic: rule-based proxies, see mockview/analysis/content.py)
+    #: below this many words (or with a question of unknown kind) content is not judged
+    content_min_words_to_judge: int = 40
+    #: STAR: Action usually takes 40-50% of a behavioral answer (practitioner guidance)
+    star_action_share_target: tuple[float, float] = (0.40, 0.50)
+    #: ... and below this share it is too short to carry the answer
+    star_action_min_share: float = 0.25
+    #: a Situation, Task or Result under this share of the time is too short to register
+    star_part_min_share: float = 0.05
+    #: "set the scene in one or two sentences"
+    star_max_situation_sentences: int = 2
+    #: "we" dominates the actions from this share of them, with at least this many
+    ownership_we_share_flag: float = 0.6
+    ownership_min_we_actions: int = 3
+    hedges_flag_per_100_words: float = 2.0
+    hedges_min_count_for_tip: int = 3
+    #: coverage of the question's keywords below this is low
+    keyword_coverage_low: float = 0.25
+    #: coverage of a job description's key terms below this is low (one answer cannot
+    #: cover a whole job description)
+    job_coverage_low: float = 0.15
+    job_max_terms: int = 15
+    #: throat-clearing words before the first point that make a weak opening ("So, um,")
+    opening_throat_clearing_min_words: int = 2
+    #: of the ``max_feedback_items`` tips, at most this many are about content, so the
+    #: delivery tips keep their place
+    max_content_feedback_items: int = 3
+
     # Feedback
     max_feedback_items: int = 5
 

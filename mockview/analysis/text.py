@@ -19,6 +19,9 @@ SENTENCE_END = ".?!"
 CLAUSE_PUNCTUATION = ",;:\u2026\u2014\u2013-"
 _CLOSERS = "\"')]}\u201d\u2019"
 _EDGE = re.compile(r"^[^\w']+|[^\w']+$")
+#: The latest a word may be, in seconds: no answer runs a day, and a time past it is a bug
+#: that would otherwise ask for billions of pace windows.
+MAX_TIME_S = 24 * 3600.0
 
 #: words that join clauses: a pause before one sits at a clause boundary
 CONJUNCTIONS = frozenset(
@@ -83,10 +86,11 @@ def normalize(text: str) -> str:
 
 
 def clean_words(words: Iterable[Word]) -> list[Word]:
-    """Words sorted by start, with negative times clamped to 0 and ``end_s >= start_s``.
+    """Words sorted by start, with times to the microsecond, negative ones clamped to 0
+    and ``end_s >= start_s``.
 
-    Raises AnalysisError for times that are not finite numbers, the one thing that cannot
-    be repaired.
+    Raises AnalysisError for times that are not finite numbers, or later than
+    ``MAX_TIME_S``: those cannot be repaired.
     """
     cleaned = []
     for number, word in enumerate(words, 1):
@@ -98,8 +102,16 @@ def clean_words(words: Iterable[Word]) -> list[Word]:
                     " finite numbers of seconds. Transcribe the audio again, or drop that word"
                     " from the timeline."
                 )
-        start = max(0.0, float(word.start_s))
-        end = max(start, float(word.end_s))
+            if value > MAX_TIME_S:
+                raise AnalysisError(
+                    f"Word {number} ({word.text!r}) has {name}={value!r}: word times must be"
+                    f" at most {MAX_TIME_S:g} s (24 hours) into the answer. Transcribe the"
+                    " audio again, or drop that word from the timeline."
+                )
+        # Kept to the microsecond: finer differences are float noise, and a word 1e-300 s
+        # long would make every rate over it infinite.
+        start = max(0.0, round(float(word.start_s), 6))
+        end = max(start, round(float(word.end_s), 6))
         if not word.text.strip():
             continue
         if start != word.start_s or end != word.end_s:
