@@ -19,7 +19,8 @@ What it does:
    ``mockview.recording.record`` records it, feeding ``LiveTranscriber`` as practice does.
    When paplay ends the stop event is set (as Enter would), and the clock starts:
      a. live: the recorder closes, ``LiveTranscriber.finish()`` transcribes what is left,
-        the report is built and rendered (rich, to a string): stop -> feedback;
+        the delivery is measured on the recorded file, the report is built and rendered
+        (rich, to a string): stop -> feedback;
      b. after-stop: the same recorded file transcribed whole with ``transcribe_file`` (the
         design that waits for the stop), then report and render, timed the same way.
 4. Prints per round both times, the word counts and the filled pauses of each (with times),
@@ -99,7 +100,7 @@ def only_in(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> list:
 def one_round(answer: Path, workdir: Path, model, number: int) -> dict:
     from mockview.live import LiveTranscriber
     from mockview.recording import record
-    from mockview.report import build_report
+    from mockview.report import build_report, measure_delivery
     from mockview.transcription import transcribe_file
 
     take = workdir / f"take{number}.wav"
@@ -118,13 +119,14 @@ def one_round(answer: Path, workdir: Path, model, number: int) -> dict:
     stop.set()
     stopped = time.monotonic()
     thread.join()
-    transcript = live.finish()
-    live_report = build_report(transcript)
+    transcript = live.finish()  # then what practice does: the voice, the report, its view
+    live_report = build_report(transcript, delivery=measure_delivery(take, transcript))
     render(live_report)
     live_s = time.monotonic() - stopped
 
     started = time.monotonic()
-    after_report = build_report(transcribe_file(take))
+    transcript = transcribe_file(take)
+    after_report = build_report(transcript, delivery=measure_delivery(take, transcript))
     render(after_report)
     after_s = time.monotonic() - started
 
@@ -165,9 +167,11 @@ def main(argv: list[str] | None = None) -> int:
             bench_analyze.build_answer(args.dev_data, answer, ANSWER_S)
         start_virtual_mic(workdir / "vmic")
         try:
+            from mockview.delivery import preload
             from mockview.transcription import load_model
 
             model = load_model()
+            preload()  # practice imports the delivery analysis while the first question shows
             rounds = [one_round(answer, workdir, model, n) for n in range(1, args.rounds + 1)]
         finally:
             stop_virtual_mic(workdir / "vmic")

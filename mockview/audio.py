@@ -92,7 +92,10 @@ def _decode_blocks(path: Path) -> Iterator[np.ndarray]:
     resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono",
                                                   rate=SAMPLE_RATE)
     try:
-        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+        # "file:" + an absolute path: FFmpeg reads a bare name as a URL, so a file called
+        # "pipe:0.wav" would be standard input and "http:x.wav" a web address
+        with av.open(f"file:{path.absolute()}", mode="r",
+                     metadata_errors="ignore") as container:
             groups = _grouped(_valid_frames(container.decode(audio=0)))
             for frame in itertools.chain(groups, [None]):  # None flushes the resampler
                 for resampled in resampler.resample(frame):

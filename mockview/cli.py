@@ -123,6 +123,25 @@ _download_option = click.option(
          "model comes over the network; recordings never leave it).")
 
 
+_job_option = click.option(
+    "--job", "job_path", metavar="FILE", type=click.Path(path_type=str),
+    help="A job description (plain text or Markdown): its key skills and terms are looked "
+         "for in each answer.")
+_accurate_pitch_option = click.option(
+    "--accurate-pitch", is_flag=True,
+    help="Track pitch with pyin instead of yin: steadier on rough voices, about 30 times "
+         "slower.")
+
+
+def _load_job(job_path):
+    """The JobDescription of --job, or None (JobError, one line, for a bad file)."""
+    if job_path is None:
+        return None
+    from mockview.job import load_job
+
+    return load_job(job_path)
+
+
 def _ensure_model(model_name, download, *, ask=None):
     """Have a named model on this machine before any work, downloading it only with
     consent: --download, or a yes at the prompt. ``ask`` (default: whether standard input
@@ -155,11 +174,16 @@ def _ensure_model(model_name, download, *, ask=None):
 @click.option("--model", "model_name", metavar="NAME",
               help="faster-whisper model name or local model directory (default: bundled tiny.en).")
 @_download_option
+@_job_option
+@_accurate_pitch_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--save", is_flag=True,
               help="Keep the recording and its report in your history (see: mockview history).")
-def analyze(audio, question_id, question_text, bank_paths, model_name, download, as_json, save):
-    """Analyse a recorded answer: fillers, pace, pauses, length and rambling.
+def analyze(audio, question_id, question_text, bank_paths, model_name, download, job_path,
+            accurate_pitch, as_json, save):
+    """Analyse a recorded answer: fillers, pace, pauses, length, rambling, what the answer
+    says (structure, results, ownership, hedges, keywords) and how it sounds (pitch,
+    uptalk, volume).
 
     Reads wav, flac, mp3, m4a and ogg at any sample rate. Transcription is local.
     With --save the audio and the report are kept as a new session; with --json the
@@ -172,15 +196,19 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, download,
         mockview analyze answer.m4a --question-text "Why this role?" --json
 
         mockview analyze answer.wav --question intro-about-yourself --save
+
+        mockview analyze answer.wav --question beh-disagree --job backend-engineer.txt
     """
     from mockview.errors import MockviewError
 
     try:
         question = _question_info(question_id, question_text, bank_paths)
+        job = _load_job(job_path)
         store = _open_store() if save else None  # a broken store fails before transcribing
         try:
             _ensure_model(model_name, download)
-            report = _analyze_with_progress(audio, question, model_name)
+            report = _analyze_with_progress(audio, question, model_name, job=job,
+                                            accurate_pitch=accurate_pitch)
             session_id, save_error = (_save_analysis(store, audio, report, question)
                                       if store else (None, None))
         finally:
@@ -226,7 +254,7 @@ def _question_info(question_id, question_text, bank_paths):
     return None
 
 
-def _analyze_with_progress(audio, question, model_name):
+def _analyze_with_progress(audio, question, model_name, *, job=None, accurate_pitch=False):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -241,7 +269,7 @@ def _analyze_with_progress(audio, question, model_name):
             bar.update(task, completed=done_s / total_s if total_s else 1.0)
 
         return analyze_recording(audio, question=question, model_name=model_name,
-                                 progress=progress)
+                                 progress=progress, job=job, accurate_pitch=accurate_pitch)
 
 
 
@@ -607,19 +635,27 @@ def _compare_stored(store, spec_a, spec_b):
               help="Print the trends and patterns as one JSON object.")
 @click.option("--plot", "plot_path", metavar="FILE.png",
               help="Also draw each metric over your sessions as a PNG chart.")
-def progress(question_id, category, since, as_json, plot_path):
+@click.option("--job", "job_path", metavar="FILE", type=click.Path(path_type=str),
+              help="Also show which key terms of this job description (a text file) your "
+                   "answers say, in how many takes, and which they never say.")
+def progress(question_id, category, since, as_json, plot_path, job_path):
     """Show how you are doing over your sessions, and what keeps recurring.
 
     Each metric's trend compares your first sessions with your recent ones (the mean of 3
     at each end, fewer with under 6 sessions); a change under 10% is steady, not progress.
+    Metrics cover fillers, pace and pauses, what you said (STAR parts, results, "we",
+    hedges, keywords, openings and endings) and how it sounded (pitch, uptalk, fades).
     Patterns: your top filler, question kinds that run long, where long pauses fall, the
-    questions you score worst on (targets missed per take) and those never practised.
+    questions you score worst on (targets missed per take), those never practised, the
+    STAR part you miss most, hedging, and monotone or rising delivery.
 
     Examples:
 
         mockview progress --since 2026-01-01 --plot progress.png
 
         mockview progress --category behavioral --json
+
+        mockview progress --job job.txt
     """
     from mockview.errors import MockviewError
     from mockview.trends import build_progress, day_start_utc
@@ -632,11 +668,20 @@ def progress(question_id, category, since, as_json, plot_path):
             from mockview.render.plot import check_png_path
 
             check_png_path(plot_path)
+        job = _load_job(job_path)  # before the store: a wrong path fails at once
         questions = _progress_bank_questions()
         with _open_store() as store:
             takes, recent = _progress_takes(store, question_id, category, since_at)
+            transcripts = (store.transcripts(question_id=question_id, category=category,
+                                             since_utc=since_at) if job is not None else None)
+        coverage = None
+        if job is not None:
+            from mockview.trends import job_coverage
+
+            coverage = job_coverage(transcripts, job)
         result = build_progress(takes, questions=questions, question_id=question_id,
-                                category=category, since_utc=since_at, pause_takes=recent)
+                                category=category, since_utc=since_at, pause_takes=recent,
+                                job=coverage)
         written = None
         if plot_path and result.sessions:
             from mockview.render.plot import write_progress_plot
@@ -716,13 +761,15 @@ def _progress_bank_questions():
 @click.option("--model", "model_name", metavar="NAME",
               help="faster-whisper model name or local model directory (default: bundled tiny.en).")
 @_download_option
+@_job_option
+@_accurate_pitch_option
 @click.option("--no-input", is_flag=True,
               help="Never wait for a key: each answer records until the time limit or the "
                    "silence stop (also when standard input is not a terminal).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the session (every take's report, the comparison) as JSON.")
 def practice(bank, category, question_ids, count, time_limit, prep, silence_stop, device,
-             model_name, download, no_input, as_json):
+             model_name, download, job_path, accurate_pitch, no_input, as_json):
     """Practise answering interview questions out loud, with feedback after each answer.
 
     For each question: a few seconds to think, then recording with a live level meter
@@ -737,6 +784,8 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
         mockview practice --category behavioral --count 2
 
         mockview practice --question beh-disagree --prep 0 --silence-stop 3 --no-input --json
+
+        mockview practice --category behavioral --job backend-engineer.txt
     """
     import sys
 
@@ -749,10 +798,11 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
 
     interactive = not no_input and sys.stdin.isatty()
     console = Console(stderr=as_json)
-    settings = PracticeSettings(time_limit_s=time_limit, prep_s=prep,
-                                silence_stop_s=silence_stop, device=_device_arg(device),
-                                model_name=model_name)
     try:
+        settings = PracticeSettings(time_limit_s=time_limit, prep_s=prep,
+                                    silence_stop_s=silence_stop, device=_device_arg(device),
+                                    model_name=model_name, job=_load_job(job_path),
+                                    accurate_pitch=accurate_pitch)
         questions = _practice_questions(bank, category, question_ids, count)
         _ensure_model(model_name, download, ask=interactive)
         with _preloaded_model(model_name) as transcriber, \

@@ -27,10 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
+from mockview.analysis.feedback import FeedbackItem
 from mockview.analysis.text import (
+    Evidence,
     Token,
     clean_words,
     clock,
+    list_times,
     r_rate,
     r_ratio,
     r_time,
@@ -56,6 +59,7 @@ __all__ = [
     "UptalkMetrics",
     "VolumeMetrics",
     "analyze_delivery",
+    "delivery_tips",
     "preload",
 ]
 
@@ -385,6 +389,88 @@ class DeliveryResult:
             "uptalk": self.uptalk.to_dict(),
             "volume": self.volume.to_dict(),
         }
+
+
+# --- feedback -------------------------------------------------------------------------------
+
+#: delivery readings are heuristics, like the content ones: at most this severity, so a
+#: transcript metric at its flag line (severity 1.0) outranks them
+MAX_DELIVERY_SEVERITY = 0.8
+#: uptalk and fades are tips only when they are a habit: this share of the sentences
+#: measured, and at least two of them
+HABIT_SHARE = 0.25
+
+
+def delivery_tips(delivery: DeliveryResult | None) -> tuple[FeedbackItem, ...]:
+    """Tips for the delivery findings that need work (none when delivery was not judged),
+    each citing its times and words; ranked with the answer's other tips by ``severity``."""
+    if delivery is None or not delivery.judged:
+        return ()
+    tips = [_monotone_tip(delivery.pitch), _uptalk_tip(delivery.uptalk),
+            _fading_tip(delivery.volume), _quiet_tip(delivery.volume)]
+    return tuple(tip for tip in tips if tip is not None)
+
+
+def _at(evidence: Sequence[Evidence]) -> str:
+    """"0:12, 0:31 and 0:45": when each finding starts."""
+    return list_times([e.start_s for e in evidence])
+
+
+def _severity(fraction: float, low: float) -> float:
+    """From ``low`` at the flag line up to the cap, by ``fraction`` (0-1) past it."""
+    return round(low + (MAX_DELIVERY_SEVERITY - low) * min(1.0, max(0.0, fraction)), 2)
+
+
+def _monotone_tip(pitch: PitchMetrics) -> FeedbackItem | None:
+    if not pitch.monotone or pitch.variation_semitones is None:
+        return None
+    threshold = DeliverySettings.monotone_semitones
+    where = [Evidence(s.text, s.start_s, s.end_s) for s in pitch.flat_stretches]
+    stretches = (f" It was flattest at {_at(where)}." if where else "")
+    return FeedbackItem(
+        "monotone", "Let your voice move",
+        f"Your pitch varied by {pitch.variation_semitones:.1f} semitones; lively speech moves "
+        f"{threshold:g} or more.{stretches} Lift the word that matters in each sentence, and "
+        "let your voice fall at the end of a point. (Measured from the audio: a heuristic.)",
+        tuple(where[:3]),
+        _severity((threshold - pitch.variation_semitones) / threshold, 0.5))
+
+
+def _uptalk_tip(uptalk: UptalkMetrics) -> FeedbackItem | None:
+    if uptalk.rising < 2 or not uptalk.share or uptalk.share < HABIT_SHARE:
+        return None
+    where = [Evidence(u.text, u.start_s, u.end_s) for u in uptalk.items]
+    return FeedbackItem(
+        "uptalk", "End statements going down",
+        f"{uptalk.rising} of {uptalk.statements} statements rose at the end, which can sound "
+        f"like a question or like doubt (at {_at(where)}). Let the pitch fall on the "
+        "last word of a claim. (Measured from the audio: a heuristic.)",
+        tuple(where[:3]), _severity(uptalk.share / 0.5, 0.4))
+
+
+def _fading_tip(volume: VolumeMetrics) -> FeedbackItem | None:
+    count, measured = len(volume.fades), volume.sentences_measured
+    if count < 2 or not measured or count / measured < HABIT_SHARE:
+        return None
+    where = [Evidence(f.text, f.start_s, f.end_s) for f in volume.fades]
+    return FeedbackItem(
+        "fading", "Keep your voice up to the last word",
+        f"{count} of {measured} sentences faded at their last word (at {_at(where)}). "
+        "Breathe before the end of the sentence and land its last word as clearly as its "
+        "first. (Measured from the audio: a heuristic.)",
+        tuple(where[:3]), _severity(count / measured / 0.5, 0.3))
+
+
+def _quiet_tip(volume: VolumeMetrics) -> FeedbackItem | None:
+    if not volume.quiet_stretches:
+        return None
+    where = [Evidence(q.text, q.start_s, q.end_s) for q in volume.quiet_stretches]
+    return FeedbackItem(
+        "quiet", "Keep an even volume",
+        f"Your voice dropped well below its usual level at {_at(where)}. Keep the "
+        "microphone at the same distance and speak to the back of the room throughout. "
+        "(Measured from the audio: a heuristic.)",
+        tuple(where[:3]), 0.45)
 
 
 # --- the analysis -------------------------------------------------------------------------

@@ -48,3 +48,7 @@ class RecordingWriteError(DeviceError):
         super().__init__(message)
         self.path = path
         self.duration_s = duration_s
+
+
+class JobError(MockviewError):
+    """A job description file (``--job FILE``) that cannot be used."""

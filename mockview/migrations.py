@@ -91,6 +91,8 @@ def migrate(
         except BaseException as error:
             if db.in_transaction:
                 db.execute("ROLLBACK")
+            if _not_the_migrations_fault(error):
+                raise  # the caller says "damaged" or "busy", not "report this to us"
             if isinstance(error, Exception):
                 raise StoreError(
                     f"Could not upgrade {where}: migration '{name}' failed ({error}). "
@@ -100,6 +102,15 @@ def migrate(
         db.execute("COMMIT")
         done.append(name)
     return done
+
+
+def _not_the_migrations_fault(error: BaseException) -> bool:
+    """A damaged file (plain DatabaseError: "malformed", "not a database") or another
+    process's lock: errors of the database, not of the migration's SQL."""
+    if type(error) is sqlite3.DatabaseError:
+        return True
+    text = str(error)
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 # --- the migrations, oldest first: append only ------------------------------------------------
@@ -195,3 +206,63 @@ def m002_report_history_and_indexes(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX answers_category ON answers (question_category)")
     db.execute("CREATE INDEX takes_recorded ON takes (recorded_at_utc)")
     db.execute("CREATE INDEX takes_audio_path ON takes (audio_path)")
+
+
+#: The columns m003 adds to ``takes``: what the answer says (content) and how it sounded
+#: (delivery). NULL means "not measured": an older report without the finding, a finding
+#: that was not judged (too few words, a question of unknown kind, too little audio), or
+#: one that does not apply (STAR parts outside behavioral answers, job coverage without a
+#: job description). ``store.finding_numbers`` reads them from a report.
+M003_COLUMNS = (
+    ("star_missing", "TEXT"),  # behavioral: missing STAR parts, "situation,result"; "" none
+    ("star_missing_count", "INTEGER"),
+    ("action_share", "REAL"),  # behavioral: share of the answer's time in the Action
+    ("concrete_results", "INTEGER"),  # numbers, percentages, money, time, before/after
+    ("we_share", "REAL"),  # actions said with "we" of those said with "I" or "we"
+    ("hedges_count", "INTEGER"),
+    ("hedges_per_100_words", "REAL"),
+    ("keyword_coverage", "REAL"),  # share of the question's keywords said
+    ("job_coverage", "REAL"),  # share of the job description's terms said (analyze --job)
+    ("opening_verdict", "TEXT"),  # clear | throat_clearing | no_point | long_setup
+    ("ending_verdict", "TEXT"),  # conclusion | no_conclusion | trails_off
+    ("pitch_variation_semitones", "REAL"),
+    ("monotone", "INTEGER"),  # 0/1
+    ("uptalk_share", "REAL"),  # statements that rose at the end, of those measured
+    ("fades_count", "INTEGER"),  # sentences that faded at their last word
+)
+#: Takes read per batch by m003's backfill: a report is tens of kilobytes of JSON.
+M003_BATCH = 500
+
+
+@migration
+def m003_content_and_delivery_columns(db: sqlite3.Connection) -> None:
+    """Key numbers of what the answer says and how it sounded, filled from stored reports.
+
+    The backfill reads each report with the store's own reading (``finding_numbers``), so
+    an upgraded store holds the numbers a new save would; reports from before content or
+    delivery analysis leave the columns NULL.
+    """
+    import json
+
+    from mockview.store import finding_numbers  # here: store imports this module
+
+    names = [name for name, _ in M003_COLUMNS]
+    for name, kind in M003_COLUMNS:
+        db.execute(f"ALTER TABLE takes ADD COLUMN {name} {kind}")
+    update = f"UPDATE takes SET {', '.join(f'{n} = ?' for n in names)} WHERE id = ?"
+    last_id = 0
+    while True:
+        rows = db.execute("SELECT id, report_json FROM takes WHERE id > ? ORDER BY id LIMIT ?",
+                          (last_id, M003_BATCH)).fetchall()
+        if not rows:
+            break
+        changes = []
+        for take_id, text in rows:
+            try:
+                numbers = finding_numbers(json.loads(text))
+            except ValueError:  # unreadable JSON: the take keeps NULLs, as an old report would
+                continue
+            if any(numbers[n] is not None for n in names):
+                changes.append((*(numbers[n] for n in names), take_id))
+        db.executemany(update, changes)
+        last_id = rows[-1][0]

@@ -31,6 +31,7 @@ from mockview.errors import MockviewError, RecordingWriteError
 from mockview.kinds import length_target
 
 if TYPE_CHECKING:
+    from mockview.analysis import JobDescription
     from mockview.questions import Question
     from mockview.recording import LevelReading, RecordingResult
     from mockview.records import SessionRecord
@@ -67,6 +68,8 @@ class PracticeSettings:
     silence_stop_s: float | None = None
     device: int | str | None = None
     model_name: str | None = None
+    job: JobDescription | None = None  # --job: its key terms are looked for in each answer
+    accurate_pitch: bool = False  # --accurate-pitch: pyin instead of yin
 
 
 @dataclass
@@ -185,6 +188,7 @@ class Practice:
 
     def run(self) -> SessionResult:
         """Ask every question (or until the user quits); the session is saved as it goes."""
+        _preload_delivery()
         result = SessionResult(session_id=self.store.start_session("practice"))
         self.session_id = result.session_id
         index, answer_id, take_no, state = 0, None, 0, "ask"
@@ -241,7 +245,7 @@ class Practice:
         so whatever stops this (a full disk, a failed model, Ctrl-C) leaves the recording
         for ``mockview recover``, and only a saved or empty take is removed.
         """
-        from mockview.report import build_report
+        from mockview.report import build_report, measure_delivery
 
         question = self.questions[index]
         limit_s = time_limit(question, self.settings)
@@ -256,7 +260,10 @@ class Practice:
                                "microphone (see: mockview doctor).")
                 return None
             transcript = self._finish(live, claim.audio_path)
-            report = build_report(transcript, question=question.info(), audio_path=None)
+            delivery = measure_delivery(claim.audio_path, transcript,
+                                        accurate_pitch=self.settings.accurate_pitch)
+            report = build_report(transcript, question=question.info(), audio_path=None,
+                                  job=self.settings.job, delivery=delivery)
             take = Take(answer_no=index + 1, take_no=take_no, question=question,
                         recording=recording, report=report)
             take.feedback_s = time.monotonic() - stopped
@@ -332,6 +339,22 @@ class Practice:
             self.ui.notice(f"The microphone stopped sending audio after "
                            f"{recording.duration_s:.1f} s; the answer recorded so far is kept. "
                            "Reconnect it (see: mockview devices).")
+
+
+def _preload_delivery() -> None:
+    """Import the delivery analysis's libraries (about 1.7 s) in a background thread while
+    the first question is shown, so that cost never lands between a stop and its feedback."""
+    import threading
+
+    from mockview.delivery import preload
+
+    def load() -> None:
+        try:
+            preload()
+        except Exception:  # the analysis imports them again and reports what is wrong
+            logger.debug("preloading the delivery analysis failed", exc_info=True)
+
+    threading.Thread(target=load, name="mockview-preload", daemon=True).start()
 
 
 def _empty(path: Path) -> bool:

@@ -43,6 +43,30 @@ class TakeRecord:
     rambling_flagged: bool
     top_filler: str | None
     report: dict | None = None  # the full report (README "JSON report"), when asked for
+    # What the answer says and how it sounded (migration m003); None: not measured (an
+    # older report, a finding not judged, or one that does not apply to this answer).
+    star_missing: str | None = None  # behavioral: "situation,result"; "" none missing
+    star_missing_count: int | None = None
+    action_share: float | None = None  # behavioral: share of the time in the Action
+    concrete_results: int | None = None
+    we_share: float | None = None  # "we" actions of all "I" and "we" actions
+    hedges_count: int | None = None
+    hedges_per_100_words: float | None = None
+    keyword_coverage: float | None = None  # share of the question's keywords said
+    job_coverage: float | None = None  # share of the job's terms said (analyze --job)
+    opening_verdict: str | None = None  # clear | throat_clearing | no_point | long_setup
+    ending_verdict: str | None = None  # conclusion | no_conclusion | trails_off
+    pitch_variation_semitones: float | None = None
+    monotone: bool | None = None
+    uptalk_share: float | None = None  # statements that rose at the end, of those measured
+    fades_count: int | None = None  # sentences that faded at their last word
+
+    @property
+    def missing_star_parts(self) -> tuple[str, ...] | None:
+        """The STAR parts this behavioral answer missed; None when not judged."""
+        if self.star_missing is None:
+            return None
+        return tuple(p for p in self.star_missing.split(",") if p)
 
 
 @dataclass(frozen=True)

@@ -155,11 +155,12 @@ def _transcribe_and_analyse(model_name: str | None) -> Analyser:
     (the WAV goes once the take is stored as FLAC)."""
 
     def analyse(path: Path, question: QuestionInfo | None) -> dict:
-        from mockview.report import build_report
+        from mockview.report import build_report, measure_delivery
         from mockview.transcription import transcribe_file
 
         transcript = transcribe_file(path, model_name=model_name)
-        return build_report(transcript, question=question, audio_path=None)
+        return build_report(transcript, question=question, audio_path=None,
+                            delivery=measure_delivery(path, transcript))
 
     return analyse
 

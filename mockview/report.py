@@ -6,14 +6,28 @@ renderer (terminal, JSON, later Markdown and HTML) and the store read the same t
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockview.words import QuestionInfo, Transcript
 
-#: Raise when a key is removed or changes meaning; adding keys does not raise it.
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    import numpy as np
+
+    from mockview.analysis import JobDescription
+    from mockview.delivery import DeliveryResult
+
+#: Raise when a part is added to the report, or a key is removed or changes meaning
+#: (README, "JSON report": 2 added ``metrics.content``, ``metrics.delivery`` and ``job``).
+SCHEMA_VERSION = 2
+#: Delivery needs the whole answer in memory (16 kHz float32: 115 MB for 30 minutes), so
+#: a longer recording is transcribed and analysed, but its voice is not (it is no answer).
+MAX_DELIVERY_S = 30 * 60.0
+
+logger = logging.getLogger("mockview")
 
 
 def analyze_recording(
@@ -22,12 +36,37 @@ def analyze_recording(
     question: QuestionInfo | None = None,
     model_name: str | None = None,
     progress: Callable[[float, float], None] | None = None,
+    job: JobDescription | None = None,
+    accurate_pitch: bool = False,
 ) -> dict:
     """Transcribe and analyse one recorded answer; the whole of ``mockview analyze``."""
     from mockview.transcription import transcribe_file
 
     transcript = transcribe_file(path, model_name=model_name, progress=progress)
-    return build_report(transcript, question=question, audio_path=path)
+    delivery = measure_delivery(path, transcript, accurate_pitch=accurate_pitch)
+    return build_report(transcript, question=question, audio_path=path, job=job,
+                        delivery=delivery)
+
+
+def measure_delivery(
+    audio: str | os.PathLike | np.ndarray,
+    transcript: Transcript,
+    *,
+    accurate_pitch: bool = False,
+) -> DeliveryResult | None:
+    """How the answer sounded (``mockview.delivery``), from a file or the samples; None for
+    a recording over ``MAX_DELIVERY_S``, whose samples are not held in memory."""
+    from mockview.audio import load_audio
+    from mockview.delivery import analyze_delivery
+
+    if transcript.duration_s > MAX_DELIVERY_S:
+        logger.warning("The recording is %.0f minutes long: its delivery (pitch, uptalk, "
+                       "volume) is analysed only up to %.0f minutes.",
+                       transcript.duration_s / 60, MAX_DELIVERY_S / 60)
+        return None
+    if isinstance(audio, (str, os.PathLike)):
+        audio = load_audio(audio)
+    return analyze_delivery(audio, transcript, accurate_pitch=accurate_pitch)
 
 
 def build_report(
@@ -35,11 +74,19 @@ def build_report(
     *,
     question: QuestionInfo | None = None,
     audio_path: str | os.PathLike | None = None,
+    job: JobDescription | None = None,
+    delivery: DeliveryResult | None = None,
 ) -> dict:
-    """The report dict for an already transcribed answer."""
+    """The report dict for an already transcribed answer, with its ``delivery`` if it was
+    measured (``metrics.delivery`` is null otherwise)."""
     from mockview.analysis import ANALYSIS_VERSION, analyze_answer
+    from mockview.analysis.feedback import merge_tips
+    from mockview.delivery import delivery_tips
 
-    analysis = analyze_answer(transcript, question=question).to_dict()
+    analysis = analyze_answer(transcript, question=question, job=job)
+    metrics = analysis.to_dict()["metrics"]
+    metrics["delivery"] = delivery.to_dict() if delivery else None
+    feedback = merge_tips(analysis.feedback, delivery_tips(delivery))
     return {
         "schema_version": SCHEMA_VERSION,
         "analysis_version": ANALYSIS_VERSION,
@@ -48,6 +95,7 @@ def build_report(
             "duration_s": round(transcript.duration_s, 2),
         },
         "question": _question_dict(question),
+        "job": {"title": job.title} if job else None,
         "transcript": {
             "text": transcript.text,
             "model": transcript.model,
@@ -70,8 +118,8 @@ def build_report(
                 for d in transcript.dropped
             ],
         },
-        "metrics": analysis["metrics"],
-        "feedback": analysis["feedback"],
+        "metrics": metrics,
+        "feedback": [item.to_dict() for item in feedback],
     }
 
 

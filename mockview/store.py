@@ -37,6 +37,7 @@ import dataclasses
 import functools
 import json
 import logging
+import math
 import os
 import re
 import sqlite3
@@ -51,10 +52,10 @@ from mockview.errors import StoreError
 from mockview.files import create_private as _create_private
 from mockview.files import fsync_dir as _fsync_dir
 from mockview.files import make_private, private_dir, why_writing_failed
-from mockview.migrations import MIGRATIONS, migrate, unknown_migrations, utc_now
+from mockview.migrations import M003_COLUMNS, MIGRATIONS, migrate, unknown_migrations, utc_now
 from mockview.paths import data_dir
 from mockview.records import SessionRecord, SessionSummary, TakeRecord
-from mockview.words import QuestionInfo
+from mockview.words import QuestionInfo, Word
 
 logger = logging.getLogger("mockview")
 
@@ -74,13 +75,21 @@ _TAKE_COLUMNS = """
     t.analysis_version, t.duration_s, t.speaking_s, t.word_count, t.words_per_minute,
     t.articulation_wpm, t.fillers_count, t.fillers_per_minute, t.fillers_per_100_words,
     t.long_pause_count, t.pause_ratio, t.length_verdict, t.within_target, t.rambling_flagged,
-    t.top_filler"""
+    t.top_filler, t.star_missing, t.star_missing_count, t.action_share, t.concrete_results,
+    t.we_share, t.hedges_count, t.hedges_per_100_words, t.keyword_coverage, t.job_coverage,
+    t.opening_verdict, t.ending_verdict, t.pitch_variation_semitones, t.monotone,
+    t.uptalk_share, t.fades_count"""
 
 _KEY_COLUMNS = (
     "duration_s", "speaking_s", "word_count", "words_per_minute", "articulation_wpm",
     "fillers_count", "fillers_per_minute", "fillers_per_100_words", "long_pause_count",
     "pause_ratio", "length_verdict", "within_target", "rambling_flagged", "top_filler",
 )
+#: The key numbers of what the answer says and how it sounded (``finding_numbers``; the
+#: columns of migration m003, NULL when not measured).
+FINDING_COLUMNS = tuple(name for name, _ in M003_COLUMNS)
+_FINDINGS_END = 26 + len(FINDING_COLUMNS)  # where a row of _TAKE_COLUMNS ends
+_MONOTONE = 26 + FINDING_COLUMNS.index("monotone")
 
 # Per session: every take counts for time, fillers and pace; only the latest take of each
 # answer counts for "within target" and "rambling", since a retry replaces the answer.
@@ -384,7 +393,8 @@ class Store:
     @_translate_errors
     def replace_report(self, take_id: int, report: dict) -> None:
         """Put a new report on a take (``reanalyze``); the old one goes to report_history."""
-        numbers = key_numbers(report)
+        numbers = {**key_numbers(report), **finding_numbers(report)}
+        columns = _KEY_COLUMNS + FINDING_COLUMNS
         with self._write():
             old = self._db.execute("SELECT analysis_version, report_json FROM takes"
                                    " WHERE id = ?", (take_id,)).fetchone()
@@ -393,11 +403,11 @@ class Store:
             self._db.execute(
                 "INSERT INTO report_history (take_id, analysis_version, report_json,"
                 " replaced_at_utc) VALUES (?, ?, ?, ?)", (take_id, old[0], old[1], utc_now()))
-            assignments = ", ".join(f"{c} = ?" for c in _KEY_COLUMNS)
+            assignments = ", ".join(f"{c} = ?" for c in columns)
             self._db.execute(
                 f"UPDATE takes SET model = ?, analysis_version = ?, schema_version = ?,"
                 f" report_json = ?, {assignments} WHERE id = ?",
-                (*_report_meta(report), *(numbers[c] for c in _KEY_COLUMNS), take_id))
+                (*_report_meta(report), *(numbers[c] for c in columns), take_id))
             self._db.execute("DELETE FROM words WHERE take_id = ?", (take_id,))
             self._insert_words(take_id, report)
 
@@ -492,22 +502,34 @@ class Store:
         ``since_utc`` is compared as text with ``recorded_at_utc``, so any ISO 8601 prefix
         works: "2026-03-01" means from the start of that day (UTC).
         """
-        where, params = [], []
-        if question_id is not None:
-            where.append("a.question_id = ?")
-            params.append(question_id)
-        if category is not None:
-            where.append("a.question_category = ?")
-            params.append(category)
-        if since_utc is not None:
-            where.append("t.recorded_at_utc >= ?")
-            params.append(since_utc)
+        where, params = _take_filters(question_id, category, since_utc)
         report = ", t.report_json" if with_reports else ""
         sql = (f"SELECT {_TAKE_COLUMNS}{report} FROM takes t JOIN answers a"
-               " ON a.id = t.answer_id" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY t.recorded_at_utc, t.id")
+               f" ON a.id = t.answer_id{where} ORDER BY t.recorded_at_utc, t.id")
         return [self._take(row, with_report=with_reports)
                 for row in self._db.execute(sql, params)]
+
+    @_translate_errors
+    def transcripts(self, *, question_id: str | None = None, category: str | None = None,
+                    since_utc: str | None = None) -> list[tuple[TakeRecord, list[Word]]]:
+        """Every take matching the filters (as ``takes``), oldest first, with its words.
+
+        The words come from the words table, not the report: reading every report of a
+        long history would take seconds.
+        """
+        takes = self.takes(question_id=question_id, category=category, since_utc=since_utc)
+        words: dict[int, list[Word]] = {t.take_id: [] for t in takes}
+        where, params = _take_filters(question_id, category, since_utc)
+        rows = self._db.execute(
+            "SELECT w.take_id, w.text, w.start_s, w.end_s, w.probability FROM words w"
+            " JOIN takes t ON t.id = w.take_id JOIN answers a ON a.id = t.answer_id"
+            f"{where} ORDER BY w.take_id, w.position", params)
+        for take_id, text, start_s, end_s, probability in rows:
+            kept = words.get(take_id)
+            if kept is not None:  # a take saved between the two reads is left for next time
+                kept.append(Word(text, start_s, end_s,
+                                 1.0 if probability is None else probability))
+        return [(t, words[t.take_id]) for t in takes]
 
     @_translate_errors
     def report_history(self, take_id: int) -> list[dict]:
@@ -663,10 +685,12 @@ class Store:
         take_no = self._db.execute(
             "SELECT COALESCE(MAX(take_no), 0) + 1 FROM takes WHERE answer_id = ?",
             (answer_id,)).fetchone()[0]
+        numbers = {**finding_numbers(report), **numbers}
         columns = ("answer_id", "take_no", "recorded_at_utc", "audio_path", "model",
-                   "analysis_version", "schema_version", "report_json", *_KEY_COLUMNS)
+                   "analysis_version", "schema_version", "report_json", *_KEY_COLUMNS,
+                   *FINDING_COLUMNS)
         values = (answer_id, take_no, recorded_at_utc, audio_path, *_report_meta(report),
-                  *(numbers[c] for c in _KEY_COLUMNS))
+                  *(numbers[c] for c in _KEY_COLUMNS + FINDING_COLUMNS))
         take_id = self._db.execute(
             f"INSERT INTO takes ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             values).lastrowid
@@ -685,23 +709,16 @@ class Store:
         return None if relative is None else self.path.parent / relative
 
     def _take(self, row: tuple, *, with_report: bool) -> TakeRecord:
-        (take_id, session_id, answer_id, answer_no, take_no, recorded, question_id,
-         question_text, question_kind, question_category, audio_path, version, duration_s,
-         speaking_s, word_count, wpm, articulation, fillers, fillers_pm, fillers_p100,
-         long_pauses, pause_ratio, verdict, within, rambling, top) = row[:26]
-        return TakeRecord(
-            take_id=take_id, session_id=session_id, answer_id=answer_id, answer_no=answer_no,
-            take_no=take_no, recorded_at_utc=recorded, question_id=question_id,
-            question_text=question_text, question_kind=question_kind,
-            question_category=question_category, audio_path=self._absolute(audio_path),
-            analysis_version=version, duration_s=duration_s, speaking_s=speaking_s,
-            word_count=word_count, words_per_minute=wpm, articulation_wpm=articulation,
-            fillers_count=fillers, fillers_per_minute=fillers_pm,
-            fillers_per_100_words=fillers_p100, long_pause_count=long_pauses,
-            pause_ratio=pause_ratio, length_verdict=verdict,
-            within_target=None if within is None else bool(within),
-            rambling_flagged=bool(rambling), top_filler=top,
-            report=json.loads(row[26]) if with_report else None)
+        # Positional, in _TAKE_COLUMNS order (TakeRecord's field order; a test holds them
+        # together): progress builds one per stored take, and keywords cost a third more.
+        values = list(row[:_FINDINGS_END])
+        values[10] = self._absolute(values[10])  # audio_path
+        values[23] = None if values[23] is None else bool(values[23])  # within_target
+        values[24] = bool(values[24])  # rambling_flagged
+        if values[_MONOTONE] is not None:
+            values[_MONOTONE] = bool(values[_MONOTONE])
+        report = json.loads(row[_FINDINGS_END]) if with_report else None
+        return TakeRecord(*values[:26], report, *values[26:])
 
     # --- recovery -------------------------------------------------------------------------
 
@@ -884,6 +901,69 @@ def key_numbers(report: dict) -> dict:
     }
 
 
+def finding_numbers(report) -> dict:
+    """The key numbers of what the answer says and how it sounded (``FINDING_COLUMNS``).
+
+    Each is None when not measured: a report from before content or delivery analysis
+    (no ``metrics.content`` or ``metrics.delivery``, or None there), a part that was not
+    judged (``judged`` false), or a finding that does not apply (STAR parts outside
+    behavioral answers, job coverage without a job description). Never raises, whatever
+    the report holds: the m003 backfill reads every stored report with it.
+    """
+    numbers: dict = dict.fromkeys(FINDING_COLUMNS)
+    metrics = _mapping(report, "metrics")
+    content = _mapping(metrics, "content")
+    if content.get("judged") is True:
+        structure = _mapping(content, "structure")
+        missing = structure.get("missing")
+        if isinstance(missing, list) and all(isinstance(p, str) for p in missing):
+            numbers["star_missing"] = ",".join(missing)
+            numbers["star_missing_count"] = len(missing)
+        parts = structure.get("parts")
+        action = next((p for p in parts if isinstance(p, dict) and p.get("part") == "action"),
+                      {}) if isinstance(parts, list) else {}
+        numbers["action_share"] = _real(action.get("share"))
+        numbers["concrete_results"] = _integer(_mapping(content, "results").get("concrete_count"))
+        numbers["we_share"] = _real(_mapping(content, "ownership").get("we_share"))
+        hedges = _mapping(content, "hedges")
+        numbers["hedges_count"] = _integer(hedges.get("count"))
+        numbers["hedges_per_100_words"] = _real(hedges.get("per_100_words"))
+        numbers["keyword_coverage"] = _real(_mapping(content, "keywords").get("coverage"))
+        numbers["job_coverage"] = _real(_mapping(content, "job").get("coverage"))
+        numbers["opening_verdict"] = _text(_mapping(content, "opening").get("verdict"))
+        numbers["ending_verdict"] = _text(_mapping(content, "ending").get("verdict"))
+    delivery = _mapping(metrics, "delivery")
+    if delivery.get("judged") is True:
+        pitch = _mapping(delivery, "pitch")
+        numbers["pitch_variation_semitones"] = _real(pitch.get("variation_semitones"))
+        monotone = pitch.get("monotone")
+        numbers["monotone"] = monotone if isinstance(monotone, bool) else None
+        numbers["uptalk_share"] = _real(_mapping(delivery, "uptalk").get("share"))
+        fades = _mapping(delivery, "volume").get("fades")
+        numbers["fades_count"] = len(fades) if isinstance(fades, list) else None
+    return numbers
+
+
+def _mapping(value, key: str) -> dict:
+    """``value[key]`` when both are dicts, else an empty dict (missing, None, wrong type)."""
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _real(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _integer(value) -> int | None:
+    return int(value) if _real(value) is not None else None
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _field(mapping, *keys: str, where: str = ""):
     value = mapping
     path = where
@@ -944,6 +1024,23 @@ def _summary(row: tuple) -> SessionSummary:
         words_per_minute=round(wpm, 1) if wpm is not None else None,
         within_target_share=round(within / judged, 3) if judged else None,
         rambling_count=int(rambling))
+
+
+def _take_filters(question_id: str | None, category: str | None,
+                  since_utc: str | None) -> tuple[str, list]:
+    """The WHERE clause (with its leading space, or empty) and parameters of take filters
+    over ``takes t JOIN answers a``."""
+    where, params = [], []
+    if question_id is not None:
+        where.append("a.question_id = ?")
+        params.append(question_id)
+    if category is not None:
+        where.append("a.question_category = ?")
+        params.append(category)
+    if since_utc is not None:
+        where.append("t.recorded_at_utc >= ?")
+        params.append(since_utc)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def _no_session(session_id: int) -> StoreError:

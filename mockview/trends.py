@@ -14,21 +14,43 @@ Two rules shape every judgement here:
   the direction count: fewer fillers, long pauses and rambling answers are better; pace is
   better closer to the 120-160 wpm band, pause ratio closer to about 22%, and a higher
   share of answers within their length target is better.
+
+What the answer says (content) and how it sounded (delivery) are followed the same way,
+from the take's stored findings (``TakeRecord``, migration m003). A take whose report did
+not measure a finding (an older report, too few words, too little audio) counts for none
+of its metrics, so a history that starts before those analyses trends from where they
+begin. Job coverage is not a trend (each take may have been checked against a different
+job); ``job_coverage`` answers it for one job description over the stored transcripts.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+from mockview.analysis.content import PARTS as STAR_PARTS
+from mockview.analysis.content import (  # _compact, _parts_of: match_term's own helpers
+    JobDescription,
+    JobTerm,
+    _compact,
+    _parts_of,
+    job_terms,
+    lemma,
+    match_term,
+    split_units,
+    term_lemmas,
+)
 from mockview.analysis.settings import AnalysisSettings
+from mockview.analysis.text import clean_words, sentences, tokenize
 from mockview.errors import MockviewError
 from mockview.records import SessionRecord, TakeRecord
+from mockview.words import Word
 
 _DEFAULTS = AnalysisSettings()
 
@@ -48,6 +70,13 @@ WORST_QUESTIONS = 5
 #: ones. Reading a report costs about 0.5 ms, so all 5,000 of a long history take seconds.
 RECENT_REPORTS = 100
 
+#: Recent sessions, measured for delivery, that the monotone and uptalk patterns count in.
+DELIVERY_SESSIONS = 5
+#: A session "uptalks" when on average this share of its statements rose at the end (the
+#: share at which ``delivery`` gives its uptalk tip: ``delivery.HABIT_SHARE``, not imported
+#: so progress does not load the audio modules).
+UPTALK_HABIT_SHARE = 0.25
+
 PAUSE_POSITIONS = ("between_sentences", "clause_boundary", "mid_clause", "after_filler")
 _VERDICT_RANK = {"too_short": -2, "short": -1, "within": 0, "long": 1, "too_long": 2}
 
@@ -63,7 +92,9 @@ class Metric:
     (low, high) range, inside it all values are equally good) or "point" (better closer to
     ``target[0]``). ``noise_floor`` is the smallest absolute change that counts, in the
     metric's own unit. ``unit`` tells renderers how to format: per_minute, per_100_words,
-    wpm, per_answer, ratio, share, count, seconds, flag.
+    wpm, per_answer, ratio, share, count, seconds, flag, semitones. ``group`` is what the
+    metric is about: "speech" (fillers, pace, pauses, length), "content" (what the answer
+    says) or "voice" (how it sounded).
     """
 
     key: str
@@ -72,6 +103,7 @@ class Metric:
     goal: str
     noise_floor: float
     target: tuple[float, float] | None = None
+    group: str = "speech"
 
     def badness(self, value: float) -> float:
         """How far ``value`` is from good: 0 on target (band, point), larger is worse."""
@@ -91,6 +123,22 @@ _FILLERS_100 = Metric("fillers_per_100_words", "fillers per 100 words", "per_100
 _WPM = Metric("words_per_minute", "pace", "wpm", "band", 5.0, _DEFAULTS.pace_target_wpm)
 _PAUSE_RATIO = Metric("pause_ratio", "pause ratio", "ratio", "point", 0.02,
                       (_DEFAULTS.pause_ratio_typical, _DEFAULTS.pause_ratio_typical))
+# What the answer says. Floors: half a STAR part, a result or a hedge per 100 words; five
+# points of the Action's share; ten points of a share of answers or of keywords.
+_ACTION_SHARE = Metric("action_share", "STAR: Action's share", "ratio", "band", 0.05,
+                       _DEFAULTS.star_action_share_target, group="content")
+_WE_SHARE = Metric("we_share", "“we” of your actions", "ratio", "lower", 0.10,
+                   group="content")
+_HEDGES_100 = Metric("hedges_per_100_words", "hedges per 100 words", "per_100_words",
+                     "lower", 0.5, group="content")
+_KEYWORDS = Metric("keyword_coverage", "question keywords said", "share", "higher", 0.10,
+                   group="content")
+# How it sounded. Floors: half a semitone of pitch variation (the monotone line is 2), ten
+# points of uptalk, half a fading sentence end per answer.
+_PITCH = Metric("pitch_variation_semitones", "pitch variation", "semitones", "higher", 0.5,
+                group="voice")
+_UPTALK = Metric("uptalk_share", "uptalk (statements rising)", "ratio", "lower", 0.10,
+                 group="voice")
 
 #: The per-session aggregates, in display order (``session_metrics`` computes them).
 SESSION_METRICS: tuple[Metric, ...] = (
@@ -101,6 +149,22 @@ SESSION_METRICS: tuple[Metric, ...] = (
     _PAUSE_RATIO,
     Metric("within_target_share", "within length target", "share", "higher", 0.10),
     Metric("rambling_share", "rambling answers", "share", "lower", 0.10),
+    Metric("star_missing_per_answer", "STAR parts missing", "per_answer", "lower", 0.5,
+           group="content"),
+    _ACTION_SHARE,
+    Metric("concrete_results_per_answer", "concrete results per answer", "per_answer",
+           "higher", 0.5, group="content"),
+    _WE_SHARE,
+    _HEDGES_100,
+    _KEYWORDS,
+    Metric("clear_opening_share", "clear openings", "share", "higher", 0.10, group="content"),
+    Metric("conclusion_share", "answers that conclude", "share", "higher", 0.10,
+           group="content"),
+    _PITCH,
+    Metric("monotone_share", "monotone answers", "share", "lower", 0.10, group="voice"),
+    _UPTALK,
+    Metric("fades_per_answer", "fading sentence ends per answer", "per_answer", "lower", 0.5,
+           group="voice"),
 )
 
 #: The per-take metrics of a take comparison, in display order.
@@ -113,6 +177,18 @@ TAKE_METRICS: tuple[Metric, ...] = (
     # judged by the length verdict (distance from "within"), not by the seconds
     Metric("duration_s", "length", "seconds", "verdict", 0.0),
     Metric("rambling_flagged", "rambling", "flag", "lower", 0.5),
+    Metric("star_missing_count", "STAR parts missing", "count", "lower", 0.5, group="content"),
+    _ACTION_SHARE,
+    Metric("concrete_results", "concrete results", "count", "higher", 0.5, group="content"),
+    _WE_SHARE,
+    _HEDGES_100,
+    _KEYWORDS,
+    Metric("clear_opening", "clear opening", "flag", "higher", 0.5, group="content"),
+    Metric("concludes", "ends on a conclusion", "flag", "higher", 0.5, group="content"),
+    _PITCH,
+    Metric("monotone", "monotone", "flag", "lower", 0.5, group="voice"),
+    _UPTALK,
+    Metric("fades_count", "fading sentence ends", "count", "lower", 0.5, group="voice"),
 )
 
 
@@ -167,6 +243,10 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
     retry replaces the answer, even a silent retry). Fillers per 100 words pools every word;
     long pauses are per take; pause ratio is weighted by each take's speech span. Takes
     without speech count for none of the rates; a metric with nothing to measure is None.
+
+    Content and voice: verdicts of the answer (STAR parts missing, clear openings, answers
+    that conclude) count the latest take of each answer, like the length target; the rest
+    are means over the takes that measured them, and hedges per 100 words pools their words.
     """
     takes = list(takes)
     spoken = [t for t in takes if t.word_count > 0]
@@ -193,7 +273,66 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
         result["within_target_share"] = sum(judged) / len(judged)
     if latest:
         result["rambling_share"] = sum(t.rambling_flagged for t in latest) / len(latest)
+    result.update(_finding_metrics(spoken, latest))
     return result
+
+
+#: The content and voice session metrics that are a plain mean over the takes with speech
+#: that measured them: (metric key, TakeRecord field).
+_MEAN_OVER_TAKES = (
+    ("action_share", "action_share"),
+    ("concrete_results_per_answer", "concrete_results"),
+    ("we_share", "we_share"),
+    ("keyword_coverage", "keyword_coverage"),
+    ("pitch_variation_semitones", "pitch_variation_semitones"),
+    ("monotone_share", "monotone"),
+    ("uptalk_share", "uptalk_share"),
+    ("fades_per_answer", "fades_count"),
+)
+_MEAN_FIELDS = operator.attrgetter(*(name for _, name in _MEAN_OVER_TAKES))
+
+
+def _finding_metrics(spoken: Sequence[TakeRecord],
+                     latest: Sequence[TakeRecord]) -> dict[str, float | None]:
+    """The content and voice ``SESSION_METRICS`` of a session's takes with speech.
+
+    One pass over the takes, not one per metric: progress computes this for every session
+    of a long history.
+    """
+    sums = [0.0] * len(_MEAN_OVER_TAKES)
+    counts = [0] * len(_MEAN_OVER_TAKES)
+    hedges = hedged_words = 0
+    for take in spoken:
+        for i, value in enumerate(_MEAN_FIELDS(take)):
+            if value is not None:
+                sums[i] += value
+                counts[i] += 1
+        if take.hedges_count is not None:
+            hedges += take.hedges_count
+            hedged_words += take.word_count
+    result: dict[str, float | None] = {
+        key: sums[i] / counts[i] if counts[i] else None
+        for i, (key, _) in enumerate(_MEAN_OVER_TAKES)}
+    result["hedges_per_100_words"] = hedges / hedged_words * 100 if hedged_words else None
+    result["star_missing_per_answer"] = _mean([t.star_missing_count for t in latest])
+    result["clear_opening_share"] = _mean([_is(t.opening_verdict, "clear") for t in latest])
+    result["conclusion_share"] = _mean([_is(t.ending_verdict, "conclusion") for t in latest])
+    return result
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    """The mean of the values that are there; None when none is."""
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _is(verdict: str | None, good: str) -> float | None:
+    """1.0 when ``verdict`` is ``good``, 0.0 when it is another, None when not judged."""
+    return None if verdict is None else float(verdict == good)
+
+
+def _flag(value: bool | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def take_metrics(take: TakeRecord) -> dict[str, float | None]:
@@ -207,7 +346,23 @@ def take_metrics(take: TakeRecord) -> dict[str, float | None]:
         "pause_ratio": take.pause_ratio,
         "duration_s": take.duration_s,
         "rambling_flagged": float(take.rambling_flagged) if spoken else None,
+        "star_missing_count": _number(take.star_missing_count),
+        "action_share": take.action_share,
+        "concrete_results": _number(take.concrete_results),
+        "we_share": take.we_share,
+        "hedges_per_100_words": take.hedges_per_100_words,
+        "keyword_coverage": take.keyword_coverage,
+        "clear_opening": _is(take.opening_verdict, "clear"),
+        "concludes": _is(take.ending_verdict, "conclusion"),
+        "pitch_variation_semitones": take.pitch_variation_semitones,
+        "monotone": _flag(take.monotone),
+        "uptalk_share": take.uptalk_share,
+        "fades_count": _number(take.fades_count),
     }
+
+
+def _number(value: int | None) -> float | None:
+    return None if value is None else float(value)
 
 
 # --- what to compare: SESSION, SESSION:ANSWER or SESSION:ANSWER:TAKE --------------------------
@@ -608,6 +763,63 @@ class PausePattern:
 
 
 @dataclass(frozen=True)
+class StarPattern:
+    """Which STAR parts behavioral answers missed, over the takes whose structure was
+    judged: ``missing`` counts, per part in STAR order, the takes that missed it."""
+
+    judged_takes: int
+    missing: dict[str, int]
+
+    @property
+    def most_missing(self) -> tuple[str, int] | None:
+        """(part, takes) of the part missed most often (the earlier one on a tie), or None."""
+        part = max(STAR_PARTS, key=lambda p: (self.missing.get(p, 0), -STAR_PARTS.index(p)))
+        count = self.missing.get(part, 0)
+        return (part, count) if count else None
+
+    def to_dict(self) -> dict:
+        most = self.most_missing
+        return {"judged_takes": self.judged_takes, "missing": dict(self.missing),
+                "most_missing": None if most is None else {"part": most[0], "takes": most[1]}}
+
+
+@dataclass(frozen=True)
+class HedgePattern:
+    """How much the answers hedged: over the takes that measured it, how many hedged often
+    (as often as the report's hedging tip asks: ``hedges_min_count_for_tip`` hedges and
+    ``hedges_flag_per_100_words``), all hedges per 100 of their words, and the hedges said
+    most (from the reports read: the recent ones)."""
+
+    takes: int
+    takes_often: int
+    per_100_words: float | None
+    top: tuple[tuple[str, int], ...]
+    reports_read: int
+
+    def to_dict(self) -> dict:
+        return {"takes": self.takes, "takes_often": self.takes_often,
+                "per_100_words": _round(self.per_100_words, 2),
+                "top": [{"text": text, "count": n} for text, n in self.top],
+                "reports_read": self.reports_read}
+
+
+@dataclass(frozen=True)
+class VoicePattern:
+    """In how many of the recent sessions measured for delivery (``sessions``, at most
+    ``DELIVERY_SESSIONS``) the voice was monotone (in at least half of the session's
+    measured takes) or rose at the end of statements (a mean uptalk share of
+    ``UPTALK_HABIT_SHARE`` or more)."""
+
+    sessions: int
+    monotone_sessions: int
+    uptalk_sessions: int
+
+    def to_dict(self) -> dict:
+        return {"sessions": self.sessions, "monotone_sessions": self.monotone_sessions,
+                "uptalk_sessions": self.uptalk_sessions}
+
+
+@dataclass(frozen=True)
 class QuestionRef:
     id: str
     text: str
@@ -672,6 +884,9 @@ class Patterns:
     worst_questions: tuple[QuestionScore, ...]  # highest score first, only scores above 0
     never_practised: tuple[QuestionRef, ...] | None  # None when no bank was given
     question_pool: int | None = None  # how many bank questions never_practised looked at
+    star: StarPattern = field(default_factory=lambda: StarPattern(0, {}))
+    hedges: HedgePattern = field(default_factory=lambda: HedgePattern(0, 0, None, (), 0))
+    voice: VoicePattern = field(default_factory=lambda: VoicePattern(0, 0, 0))
 
     @property
     def top_filler(self) -> FillerPattern | None:
@@ -687,6 +902,9 @@ class Patterns:
             "never_practised": None if self.never_practised is None
             else [q.to_dict() for q in self.never_practised],
             "question_pool": self.question_pool,
+            "star": self.star.to_dict(),
+            "hedges": self.hedges.to_dict(),
+            "voice": self.voice.to_dict(),
         }
 
 
@@ -700,6 +918,7 @@ class Progress:
     take_count: int
     filters: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    job: JobCoverage | None = None  # with ``--job``: its terms in the stored answers
 
     @property
     def sessions_needed(self) -> int:
@@ -717,6 +936,7 @@ class Progress:
             "trends": [t.to_dict() for t in self.trends],
             "patterns": self.patterns.to_dict(),
             "notes": list(self.notes),
+            "job": None if self.job is None else self.job.to_dict(),
         }
 
 
@@ -737,6 +957,7 @@ def build_progress(
     category: str | None = None,
     since_utc: str | None = None,
     pause_takes: Iterable[TakeRecord] | None = None,
+    job: JobCoverage | None = None,
 ) -> Progress:
     """Trends and patterns over ``takes`` (any order; reports optional).
 
@@ -747,6 +968,8 @@ def build_progress(
     ``category`` only that category's, with ``question_id`` none. Where long pauses fall is
     read from the reports of ``pause_takes`` (default: ``takes``), so a caller can load
     reports for the recent takes only: reading every report of a long history is slow.
+    The hedges said most are read from the same reports. ``job`` (from ``job_coverage``)
+    is passed through to the result.
     """
 
     def matches(t: TakeRecord) -> bool:
@@ -778,9 +1001,13 @@ def build_progress(
         worst_questions=worst_questions(kept),
         never_practised=never,
         question_pool=pool_size,
+        star=star_pattern(kept),
+        hedges=hedge_pattern(kept, read),
+        voice=voice_pattern(groups),
     )
     filters = {"question_id": question_id, "category": category, "since_utc": since_utc}
-    return Progress(sessions, trends, patterns, len(kept), filters, tuple(_version_notes(kept)))
+    return Progress(sessions, trends, patterns, len(kept), filters, tuple(_version_notes(kept)),
+                    job)
 
 
 def recent_since_utc(takes: Iterable[TakeRecord], count: int) -> str | None:
@@ -852,6 +1079,54 @@ def pause_positions(takes: Iterable[TakeRecord]) -> PausePattern:
     return PausePattern(sum(counts.values()), counts, read)
 
 
+def star_pattern(takes: Iterable[TakeRecord]) -> StarPattern:
+    """Per STAR part, the behavioral takes (with a judged structure) that missed it."""
+    judged = [t.missing_star_parts for t in takes if t.missing_star_parts is not None]
+    return StarPattern(len(judged), {p: sum(p in m for m in judged) for p in STAR_PARTS})
+
+
+def hedge_pattern(takes: Iterable[TakeRecord],
+                  report_takes: Iterable[TakeRecord] = ()) -> HedgePattern:
+    """Hedging over ``takes`` (from their stored counts), and the hedges said most in the
+    reports of ``report_takes`` (takes without a report, or whose content was not judged,
+    are skipped)."""
+    measured = [t for t in takes if t.hedges_count is not None and t.word_count > 0]
+    often = sum(1 for t in measured
+                if t.hedges_count >= _DEFAULTS.hedges_min_count_for_tip
+                and (t.hedges_count / t.word_count * 100
+                     >= _DEFAULTS.hedges_flag_per_100_words))
+    words = sum(t.word_count for t in measured)
+    per_100 = sum(t.hedges_count for t in measured) / words * 100 if words else None
+    said: Counter = Counter()
+    read = 0
+    for take in report_takes:
+        metrics = (take.report or {}).get("metrics")
+        content = metrics.get("content") if isinstance(metrics, dict) else None
+        if not isinstance(content, dict) or content.get("judged") is not True:
+            continue
+        read += 1
+        for item in (content.get("hedges") or {}).get("top") or ():
+            said[item["text"]] += item["count"]
+    top = tuple(sorted(said.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+    return HedgePattern(len(measured), often, per_100, top, read)
+
+
+def voice_pattern(sessions: Sequence[Sequence[TakeRecord]], *,
+                  window: int = DELIVERY_SESSIONS) -> VoicePattern:
+    """Monotone and uptalk in the last ``window`` of ``sessions`` (oldest first) that were
+    measured for delivery."""
+    measured = [g for g in sessions
+                if any(t.monotone is not None or t.uptalk_share is not None for t in g)]
+    recent = measured[-window:] if window > 0 else []
+    monotone = uptalk = 0
+    for takes in recent:
+        flags = [t.monotone for t in takes if t.monotone is not None]
+        monotone += bool(flags) and sum(flags) * 2 >= len(flags)
+        share = _mean(t.uptalk_share for t in takes)
+        uptalk += share is not None and share >= UPTALK_HABIT_SHARE
+    return VoicePattern(len(recent), monotone, uptalk)
+
+
 def never_practised(takes: Iterable[TakeRecord], questions: Iterable) -> tuple[QuestionRef, ...]:
     """The ``questions`` (bank order kept) that no take answers."""
     done = {t.question_id for t in takes if t.question_id}
@@ -886,6 +1161,157 @@ def worst_questions(takes: Iterable[TakeRecord], *,
                                         {c: failed[c] for c in OFF_TARGET_CHECKS if failed[c]}))
     scores.sort(key=lambda s: (-s.mean_off_target, -s.takes, s.question_id or ""))
     return tuple(scores[:limit])
+
+
+# --- a job description against the stored answers ------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobTermUse:
+    """One key term of a job description: in how many takes it was said, and the latest."""
+
+    term: str
+    kind: str  # as ``content.JobTerm``: name, phrase, word or given
+    takes: int
+    last_at_utc: str | None = None  # when the latest take that said it was recorded
+    last_take: str | None = None  # that take, as SESSION:ANSWER:TAKE
+
+    def to_dict(self) -> dict:
+        return {"term": self.term, "kind": self.kind, "takes": self.takes,
+                "last_at_utc": self.last_at_utc, "last_take": self.last_take}
+
+
+@dataclass(frozen=True)
+class JobCoverage:
+    """``mockview progress --job``: which of a job's key terms your stored answers say.
+
+    ``terms`` keep the job's order (most telling first); ``take_count`` is the takes whose
+    transcripts were read.
+    """
+
+    title: str | None
+    take_count: int
+    terms: tuple[JobTermUse, ...]
+
+    @property
+    def mentioned(self) -> tuple[JobTermUse, ...]:
+        """The terms said in at least one take, the most often said first."""
+        order = {t.term: n for n, t in enumerate(self.terms)}
+        return tuple(sorted((t for t in self.terms if t.takes),
+                            key=lambda t: (-t.takes, order[t.term])))
+
+    @property
+    def never(self) -> tuple[JobTermUse, ...]:
+        return tuple(t for t in self.terms if not t.takes)
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "take_count": self.take_count,
+                "term_count": len(self.terms), "mentioned_count": len(self.mentioned),
+                "terms": [t.to_dict() for t in self.terms],
+                "never": [t.term for t in self.never]}
+
+
+def job_coverage(transcripts: Iterable[tuple[TakeRecord, Sequence[Word]]],
+                 job: JobDescription, *,
+                 settings: AnalysisSettings | None = None) -> JobCoverage:
+    """Which of ``job``'s key terms the takes said, in how many takes and when last.
+
+    ``transcripts`` pairs each take with its transcript's words (``Store.transcripts``).
+    The terms are the job's own (``job.terms``) or those ``content.job_terms`` finds in its
+    text, and a take says a term exactly when its report would have matched it
+    (``content.match_term`` over the same sentence units), so this agrees with the job
+    coverage of ``mockview analyze --job``. Takes whose words cannot be analysed (times
+    that are not finite) are read but say nothing.
+    """
+    settings = settings or AnalysisSettings()
+    terms = ([JobTerm(t, "given", 1) for t in job.terms] if job.terms
+             else job_terms(job.text, max_terms=settings.job_max_terms))
+    finder = _TermFinder(terms)
+    counts = [0] * len(terms)
+    last: list[TakeRecord | None] = [None] * len(terms)
+    read = 0
+    for take, words in transcripts:
+        read += 1
+        try:
+            tokens = tokenize(clean_words(words))
+        except MockviewError:  # word times its analysis could not have used either
+            continue
+        for n in finder.said(tokens):
+            counts[n] += 1
+            latest = last[n]
+            if latest is None or ((take.recorded_at_utc, take.take_id)
+                                  > (latest.recorded_at_utc, latest.take_id)):
+                last[n] = take
+    return JobCoverage(job.title, read, tuple(
+        JobTermUse(term.term, term.kind, counts[n],
+                   *((last[n].recorded_at_utc,
+                      str(TakeSpec(last[n].session_id, last[n].answer_no, last[n].take_no)))
+                     if last[n] is not None else ()))
+        for n, term in enumerate(terms)))
+
+
+class _TermFinder:
+    """``content.match_term``'s yes or no for many terms over many takes, without running it
+    for each pair: a history of 5,000 takes would take a minute.
+
+    Per take, each token's lemmas and spelling are looked up once (memoised across takes).
+    A term is said by lemma when its one lemma is anywhere in the take, or when all its
+    lemmas fall in one sentence unit: ``match_term``'s rule, with its own helpers. Its
+    spelling can match only where the take's spellings, joined, contain the term's; only
+    then is ``match_term`` itself asked, so the answer is the same as asking it every time.
+    """
+
+    def __init__(self, terms: Sequence[JobTerm]):
+        self.terms = terms
+        self.compacts = [_compact(t.term) for t in terms]
+        # a short name ("Go", "R", "AWS") is matched by its spelling only
+        self.lemmas = [() if t.kind == "name" and len(c) <= 3 else term_lemmas(t.term)
+                       for t, c in zip(terms, self.compacts, strict=True)]
+        self._token_lemmas: dict[str, frozenset[str]] = {}
+        self._token_compact: dict[str, str] = {}
+
+    def said(self, tokens: Sequence) -> list[int]:
+        """Indices of the terms that ``tokens`` (one take) say."""
+        if not tokens:
+            return []
+        per_token = [self._lemmas_of(t.norm) for t in tokens]
+        everywhere = frozenset().union(*per_token)
+        joined = "".join(self._compact_of(t.text) for t in tokens)
+        units: list[tuple[int, int]] | None = None
+        unit_lemmas: list[frozenset[str]] | None = None
+        found = []
+        for n, wanted in enumerate(self.lemmas):
+            said = False
+            if wanted and everywhere.issuperset(wanted):
+                if len(wanted) == 1:
+                    said = True
+                else:
+                    if units is None:
+                        units = split_units(tokens, sentences(tokens))
+                    if unit_lemmas is None:
+                        unit_lemmas = [frozenset().union(*per_token[a : b + 1])
+                                       for a, b in units]
+                    said = any(lemmas.issuperset(wanted) for lemmas in unit_lemmas)
+            if not said and self.compacts[n] and self.compacts[n] in joined:
+                if units is None:
+                    units = split_units(tokens, sentences(tokens))
+                term = self.terms[n]
+                said = match_term(term.term, term.kind, tokens, units).evidence is not None
+            if said:
+                found.append(n)
+        return found
+
+    def _lemmas_of(self, norm: str) -> frozenset[str]:
+        lemmas = self._token_lemmas.get(norm)
+        if lemmas is None:
+            lemmas = self._token_lemmas[norm] = frozenset(lemma(p) for p in _parts_of(norm))
+        return lemmas
+
+    def _compact_of(self, text: str) -> str:
+        compact = self._token_compact.get(text)
+        if compact is None:
+            compact = self._token_compact[text] = _compact(text)
+        return compact
 
 
 # --- dates ------------------------------------------------------------------------------------

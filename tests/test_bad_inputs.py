@@ -141,10 +141,6 @@ def test_a_leading_dash_without_double_dash_is_a_usage_error(tmp_path, monkeypat
     assert "Error: No such option '-x'." in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "audio.py _decode_blocks passes the path to av.open as a URL: FFmpeg reads 'pipe:0.wav' "
-    "as file descriptor 0 and 'http:example.wav' as a web address (fix: open an absolute "
-    "path, or a file object)"))
 @pytest.mark.parametrize("name", PROTOCOL_NAMES)
 def test_a_file_named_like_a_protocol_is_read_as_a_file(tmp_path, monkeypatch, no_model,
                                                         name):
@@ -264,13 +260,7 @@ STORE_COMMANDS = {
 }
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=(
-        "store.py: a database damaged past its header fails its first read inside the "
-        "migration step, and is reported as a failed upgrade to report to the developers "
-        "(the file is left as it was), not as damaged with 'move it aside'")))
-    if case == "wrecked pages" else case
-    for case in BROKEN_STORES])
+@pytest.mark.parametrize("case", BROKEN_STORES)
 def test_a_broken_store_is_refused_and_left_as_it_was(tmp_path, monkeypatch, mockview_home,
                                                       no_model, case):
     make, says = BROKEN_STORES[case]

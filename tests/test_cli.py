@@ -116,9 +116,10 @@ def test_analyze_json_has_the_documented_shape():
                  "--question-text", "Tell me about a recent project.")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["schema_version"] == 1
-    assert set(report) >= {"analysis_version", "audio", "question", "transcript", "metrics",
-                           "feedback"}
+    assert report["schema_version"] == 2
+    assert set(report) >= {"analysis_version", "audio", "question", "job", "transcript",
+                           "metrics", "feedback"}
+    assert report["job"] is None
     assert report["question"]["text"] == "Tell me about a recent project."
     assert report["audio"]["duration_s"] == pytest.approx(26.72, abs=0.01)
     word = report["transcript"]["words"][0]
@@ -133,6 +134,11 @@ def test_analyze_json_has_the_documented_shape():
     assert set(metrics["length"]) >= {"duration_s", "speaking_s", "word_count", "target_s",
                                       "verdict"}
     assert set(metrics["rambling"]) >= {"flagged", "signals"}
+    assert set(metrics["content"]) >= {"judged", "structure", "results", "ownership",
+                                       "hedges", "keywords", "job", "opening", "ending"}
+    delivery = metrics["delivery"]
+    assert delivery["judged"] is True and delivery["pitch"]["method"] == "yin"
+    assert set(delivery) >= {"note", "speech_s", "pitch", "uptalk", "volume"}
     assert isinstance(report["feedback"], list) and report["feedback"]
 
 

@@ -215,7 +215,7 @@ def test_analyze_save_of_a_bad_file_saves_nothing(tmp_path):
 
 def test_analyze_save_without_the_model(monkeypatch):
     report = make_report(FILLERY, question=BEHAVIORAL)
-    monkeypatch.setattr(cli_module, "_analyze_with_progress", lambda *args: report)
+    monkeypatch.setattr(cli_module, "_analyze_with_progress", lambda *args, **kwargs: report)
     result = run("analyze", str(DATA / "jfk.flac"), "--save", "--question", "beh-disagree")
     assert result.exit_code == 0, result.output
     assert "Transcript" in result.stdout
@@ -233,7 +233,7 @@ def test_analyze_save_failure_still_shows_the_report(monkeypatch):
     def full_disk(*args, **kwargs):
         raise StoreError("Could not read or write X (database or disk is full).")
 
-    monkeypatch.setattr(cli_module, "_analyze_with_progress", lambda *args: make_report())
+    monkeypatch.setattr(cli_module, "_analyze_with_progress", lambda *args, **kwargs: make_report())
     monkeypatch.setattr(Store, "save_analysis", full_disk)
     result = run("analyze", str(DATA / "jfk.flac"), "--save", "--json")
     assert result.exit_code == 1

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from mockview.cli import cli
 from mockview.report import build_report
 from mockview.store import Store
+from mockview.trends import SESSION_METRICS
 from mockview.words import QuestionInfo
 
 from .analysis_helpers import CONCISE, transcript
@@ -97,9 +98,10 @@ def test_compare_two_sessions(stored):
     assert data["kind"] == "sessions" and data["diff"] is None
     assert (data["a"]["answer_count"], data["a"]["take_count"]) == (1, 2)
     keys = [m["key"] for m in data["metrics"]]
-    assert keys == ["fillers_per_minute", "fillers_per_100_words", "words_per_minute",
-                    "long_pauses_per_answer", "pause_ratio", "within_target_share",
-                    "rambling_share"]
+    assert keys[:7] == ["fillers_per_minute", "fillers_per_100_words", "words_per_minute",
+                        "long_pauses_per_answer", "pause_ratio", "within_target_share",
+                        "rambling_share"]
+    assert keys == [m.key for m in SESSION_METRICS]
     fillers = data["metrics"][0]
     assert fillers["outcome"] == "better" and fillers["b"] == 0.0
     table = run("compare", "1", "3")
@@ -321,3 +323,143 @@ def test_progress_table_leaves_out_the_sparkline_when_narrow(stored):
     assert "sessions" in wide.output.splitlines()[2]
     assert "sessions" not in narrow.output.splitlines()[2]
     assert "improving" in narrow.output and "…" not in narrow.output.split("Patterns")[0]
+
+
+# --- what the answer says, how it sounded, and a job description ------------------------------
+
+BEHAVIORAL = QuestionInfo("Tell me about a time you disagreed with a colleague.",
+                          kind="behavioral", id="beh-disagree")
+NO_RESULT = (
+    "Last year our team had a release deadline and the data pipeline kept failing. My task"
+    " was to fix it before launch. I guess I kind of rewrote the retry logic and maybe I"
+    " added alerts, I think, and we sort of talked to people and we reviewed it, and we"
+    " looked at it again and I guess that's it.")
+FULL = (
+    "Last year our team had a release deadline and the data pipeline kept failing. My task"
+    " was to fix it before launch. I rewrote the retry logic in Python and I added alerts,"
+    " and I led the review with the product owner. As a result we cut failures by 80"
+    " percent and shipped on time.")
+MONOTONE = {"judged": True, "note": None, "speech_s": 40.0,
+            "pitch": {"variation_semitones": 1.2, "monotone": True},
+            "uptalk": {"statements": 4, "rising": 2, "share": 0.5},
+            "volume": {"fades": [{"text": "time"}], "sentences_measured": 4,
+                       "quiet_stretches": []}}
+
+
+def save_behavioral(store, day, text, *, content=True, delivery=None):
+    session_id = store.start_session(started_at_utc=f"2026-02-{day:02d}T09:00:00Z")
+    answer_id = store.add_answer(session_id, BEHAVIORAL, category="behavioral")
+    made = report(text, BEHAVIORAL)
+    if not content:  # as mockview wrote it before content analysis
+        del made["metrics"]["content"]
+    made["metrics"]["delivery"] = delivery
+    store.add_take(answer_id, None, made, recorded_at_utc=f"2026-02-{day:02d}T09:01:00Z")
+
+
+@pytest.fixture
+def behavioral_history():
+    """Feb 1: before content analysis; Feb 3 and 5: the Result missing, hedging; Feb 8 and
+    10: complete, and Feb 10 measured for delivery (monotone, rising)."""
+    with Store.open() as store:
+        save_behavioral(store, 1, NO_RESULT, content=False)
+        save_behavioral(store, 3, NO_RESULT)
+        save_behavioral(store, 5, NO_RESULT)
+        save_behavioral(store, 8, FULL)
+        save_behavioral(store, 10, FULL, delivery=MONOTONE)
+
+
+def test_progress_follows_what_the_answers_say(behavioral_history):
+    result = run("progress")
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "what you said" in output and "how it sounded" in output
+    star = next(line for line in output.splitlines() if "STAR parts missing" in line)
+    assert "1.0" in star and "0.0" in star and "improving" in star
+    assert "Behavioral answers most often miss the Result: in 2 of 4 takes." in output
+    assert "Hedging: 2 of 4 takes hedge often" in output and "“I guess” ×4" in output
+    flowing = " ".join(output.replace("│", " ").split())  # the panel wraps long lines
+    assert ("Voice, in the 1 session measured for delivery: monotone in 1, statements rising"
+            " at the end in 1.") in flowing
+
+
+def test_progress_json_has_the_new_trends_and_patterns(behavioral_history):
+    data = json.loads(run("progress", "--json").output)
+    trends = {t["key"]: t for t in data["trends"]}
+    assert trends["star_missing_per_answer"]["first"] == 1.0
+    assert trends["star_missing_per_answer"]["recent"] == 0.0
+    assert trends["star_missing_per_answer"]["direction"] == "improving"
+    assert trends["conclusion_share"]["direction"] == "improving"
+    assert trends["monotone_share"]["direction"] == "not_enough_data"
+    sessions = data["sessions"]
+    assert sessions[0]["metrics"]["hedges_per_100_words"] is None  # before content analysis
+    assert sessions[4]["metrics"]["monotone_share"] == 1.0
+    patterns = data["patterns"]
+    assert patterns["star"] == {"judged_takes": 4, "most_missing": {"part": "result",
+                                                                    "takes": 2},
+                                "missing": {"situation": 0, "task": 0, "action": 0,
+                                            "result": 2}}
+    assert patterns["hedges"]["takes_often"] == 2
+    assert patterns["voice"] == {"sessions": 1, "monotone_sessions": 1, "uptalk_sessions": 1}
+    assert data["job"] is None
+
+
+def test_progress_of_a_store_from_before_content_analysis(mockview_home):
+    with Store.open() as store:
+        for day in (1, 2, 3):
+            save_behavioral(store, day, NO_RESULT, content=False)
+    result = run("progress")
+    assert result.exit_code == 0, result.output
+    assert "what you said" not in result.output and "how it sounded" not in result.output
+    assert "STAR" not in result.output and "edging" not in result.output
+    data = json.loads(run("progress", "--json").output)
+    assert all(t["first"] is None for t in data["trends"]
+               if t["key"] in ("hedges_per_100_words", "star_missing_per_answer"))
+
+
+JOB_TEXT = ("# Backend Engineer\n\nWe want Python, data pipelines and Kubernetes.\n"
+            "Python and Kubernetes every day.\n")
+
+
+def test_progress_job_says_which_terms_your_answers_use(behavioral_history, tmp_path):
+    job = tmp_path / "job.md"
+    job.write_text(JOB_TEXT)
+    result = run("progress", "--job", str(job))
+    assert result.exit_code == 0, result.output
+    panel = result.output[result.output.index("Job: Backend Engineer"):]
+    lines = [line.strip("│ ") for line in panel.splitlines()]
+    assert "2 of 4 key terms said in your 5 takes." in lines
+    assert any(line.startswith("data pipelines  in 5 of 5") for line in lines)
+    assert any(line.startswith("Python  in 2 of 5") and "take 5:1:1" in line
+               for line in lines)
+    assert "Never said: backend engineer, Kubernetes." in lines  # the title is a term
+
+
+def test_progress_job_json(behavioral_history, tmp_path, utc_clock):
+    job = tmp_path / "job.md"
+    job.write_text(JOB_TEXT)
+    data = json.loads(run("progress", "--job", str(job), "--json").output)["job"]
+    assert (data["title"], data["take_count"], data["never"]) == (
+        "Backend Engineer", 5, ["backend engineer", "Kubernetes"])
+    python = next(t for t in data["terms"] if t["term"] == "Python")
+    assert python == {"term": "Python", "kind": "name", "takes": 2,
+                      "last_at_utc": "2026-02-10T09:01:00Z", "last_take": "5:1:1"}
+    # the filters apply to the takes read
+    data = json.loads(run("progress", "--job", str(job), "--json", "--since", "2026-02-06",
+                          "--category", "behavioral").output)["job"]
+    assert data["take_count"] == 2
+    assert {t["term"]: t["takes"] for t in data["terms"]}["Python"] == 2
+    data = json.loads(run("progress", "--job", str(job), "--json", "--category",
+                          "leadership").stdout)["job"]
+    assert (data["take_count"], len(data["never"])) == (0, data["term_count"])
+
+
+def test_progress_job_that_cannot_be_read_is_one_line(tmp_path):
+    missing = tmp_path / "nope.txt"
+    result = run("progress", "--job", str(missing))
+    assert result.exit_code == 1
+    assert result.output == (f"Error: No such job description file: {missing}. Check the path,"
+                             " or save the job advert as a text file first.\n")
+    result = run("progress", "--job", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {tmp_path} is a directory: give --job the path of a text"
+                             " file holding the job description.\n")

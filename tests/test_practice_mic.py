@@ -66,6 +66,12 @@ def test_practice_records_played_speech_saves_it_and_reports(virtual_mic, mockvi
     assert metrics["pace"]["words_per_minute"] > 60
     assert metrics["length"]["word_count"] >= 15
     assert metrics["pauses"]["count"] >= 2  # JFK pauses between phrases, over room hiss
+    assert metrics["content"]["kind"] == "behavioral"
+    # how it sounded, from the recorded take: measured, or a note saying why not
+    delivery = metrics["delivery"]
+    assert delivery["speech_s"] > 5
+    assert delivery["judged"] or delivery["note"]
+    assert delivery["volume"]["median_dbfs"] is not None
     assert take["feedback_s"] is not None
     # saved: the stored audio holds the speech, and history lists the session
     audio = soundfile.info(take["audio_path"])

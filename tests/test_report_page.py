@@ -26,6 +26,7 @@ from mockview.words import QuestionInfo, Transcript, Word
 
 from .audio_helpers import DATA
 from .test_quality import textgrid_intervals
+from .test_render_delivery import NOT_JUDGED, corpus_delivery, fade, flat, not_judged, quiet, rise
 
 CORPUS = DATA / "acoustic_corpus.wav"
 INTRO = QuestionInfo("Tell me about yourself.", kind="intro", id="intro-about-yourself",
@@ -81,6 +82,34 @@ def one_session(tmp_path):
     """One session: the intro answered twice, a second answer once; its page."""
     session_id = save_session([(INTRO, [(CORPUS, corpus_report()), (CORPUS, corpus_report())]),
                                (WHY, [(CORPUS, corpus_report(WHY))])])
+    return write_report(tmp_path, str(session_id))
+
+
+def sounding_report(question: QuestionInfo | None = INTRO, *, uptalk_text: str | None = None,
+                    delivery: dict | None = None) -> dict:
+    """The monologue's report with its real delivery, and a finding of each kind added at
+    its words' times (the monologue has no full stops, so it has no endings to measure)."""
+    report = corpus_report(question)
+    if delivery is None:
+        delivery = corpus_delivery()
+        delivery["pitch"]["flat_stretches"] = [flat(
+            8.6, 13.9, "this is me talking really slow and slightly lower in intensity")
+            .to_dict()]
+        delivery["uptalk"].update(statements=3, rising=1, share=0.333, items=[
+            rise(16.27, uptalk_text or "we're just saying some words").to_dict()])
+        delivery["volume"]["fades"] = [fade(24.95, 25.25, "that should be all thanks")
+                                       .to_dict()]
+        delivery["volume"]["quiet_stretches"] = [quiet(19.5, 23.0, "here's some more words")
+                                                 .to_dict()]
+    report["metrics"]["delivery"] = delivery
+    return report
+
+
+@pytest.fixture
+def sounding_session(tmp_path):
+    """The intro with delivery findings; a second answer whose delivery was not judged."""
+    session_id = save_session([(INTRO, [(CORPUS, sounding_report())]),
+                               (WHY, [(CORPUS, sounding_report(WHY, delivery=not_judged()))])])
     return write_report(tmp_path, str(session_id))
 
 
@@ -178,6 +207,77 @@ def test_what_the_answer_says_is_beside_each_take(one_session, tab):
                    ".map(li => li.textContent)")
     assert any(line.startswith("Results:") for line in lines), lines
     assert any(line.startswith("Opening:") for line in lines), lines
+
+
+@pytest.mark.browser
+def test_how_it_sounds_is_beside_each_take(sounding_session, tab):
+    tab.open(sounding_session)
+    assert tab.errors == [] and tab.requests == []
+    sections = tab.js("[...document.querySelectorAll('.take-side')].map(side =>"
+                      " [...side.querySelectorAll('h3')].map(h => h.textContent))")
+    for headings in sections:  # after what the answer says, like the terminal's panels
+        assert headings.index("How it sounds (heuristic)") == \
+            headings.index("What the answer says (heuristic)") + 1
+    lines = tab.page.locator("#take-1-1 .delivery li").all_inner_texts()
+    assert lines[0].startswith("Pitch: varies ")
+    assert lines[1].startswith("0:09-0:14 flat (1.4 semitones): ")
+    assert "0:16 “we're just saying some words” rose 5.1 semitones" in lines
+    assert "0:25 faded 8 dB on the last word: “that should be all thanks”" in lines
+    assert any(line.startswith("0:20-0:23 quiet (12 dB below your level)") for line in lines)
+    assert "→ Let your pitch fall on the last word of a statement." in lines
+    # evidence too weak: the note, and no verdicts
+    assert tab.page.locator("#take-2-1 .delivery li").all_inner_texts() == [NOT_JUDGED]
+
+
+@pytest.mark.browser
+def test_a_take_without_delivery_has_no_how_it_sounds(one_session, tab):
+    tab.open(one_session)
+    assert tab.js("document.querySelectorAll('.delivery').length") == 0
+    assert tab.js("document.querySelectorAll('.content').length") == 3
+
+
+@pytest.mark.browser
+def test_clicking_a_delivery_time_seeks_to_it(sounding_session, tab):
+    words = corpus_report()["transcript"]["words"]
+    tab.open(sounding_session)
+    for label, seconds in (("0:16", 16.27), ("0:09-0:14", 8.6), ("0:25", 24.95),
+                           ("0:20-0:23", 19.5)):
+        tab.page.locator("#take-1-1 .delivery button.chip", has_text=label).click()
+        assert current_time(tab) == pytest.approx(seconds, abs=0.05)
+    tab.page.locator("#take-1-1 .delivery button.chip", has_text="0:16").click()
+    assert lit(tab) == words[42]["text"] == "words"  # the rising word
+    assert tab.errors == []
+
+
+@pytest.mark.browser
+def test_delivery_marks_on_the_timeline_are_not_arrow_key_stops(sounding_session, tab):
+    tab.open(sounding_session)
+    marks = tab.js("[...document.querySelectorAll('#take-1-1 .timeline .mark')]"
+                   ".map(m => [m.classList[1], m.title, m.getBoundingClientRect().width])")
+    delivery = {kind: (title, width) for kind, title, width in marks
+                if kind in ("mark-flat", "mark-rise", "mark-fade", "mark-quiet")}
+    assert {kind: title for kind, (title, _) in delivery.items()} == {
+        "mark-flat": "flat pitch at 0:09", "mark-rise": "rising ending at 0:16",
+        "mark-fade": "fading ending at 0:25", "mark-quiet": "quiet stretch at 0:20"}
+    assert all(width >= 3 for _, width in delivery.values())
+    found = moments(corpus_report())
+    for moment in found:  # the arrows still step through fillers and long pauses only
+        tab.page.keyboard.press("ArrowRight")
+        assert current_time(tab) == pytest.approx(moment.start_s, abs=0.01)
+
+
+@pytest.mark.browser
+def test_markup_in_a_delivery_finding_shows_as_text_and_never_runs(tmp_path, tab):
+    attack = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">"
+    report = sounding_report(uptalk_text=attack)
+    tab.open(write_report(tmp_path, str(save_session([(INTRO, [(CORPUS, report)])]))))
+    assert tab.js("window.pwned") is None
+    rising = tab.page.locator(".delivery li.finding-rise").inner_text()
+    assert rising == f"0:16 “{attack}” rose 5.1 semitones"
+    assert tab.js("document.querySelectorAll('main script, main img').length") == 0
+    tab.page.locator(".delivery li.finding-rise button").click()  # the page's script runs
+    assert current_time(tab) == pytest.approx(16.27, abs=0.05)
+    assert tab.errors == [] and tab.requests == []
 
 
 @pytest.mark.browser

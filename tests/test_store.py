@@ -22,7 +22,7 @@ from mockview import migrations
 from mockview.audio import AudioFile
 from mockview.errors import StoreError
 from mockview.report import build_report
-from mockview.store import Store, _Saving, key_numbers
+from mockview.store import FINDING_COLUMNS, Store, _Saving, finding_numbers, key_numbers
 from mockview.words import QuestionInfo
 
 from .analysis_helpers import CONCISE, MOTIVATION, transcript
@@ -81,7 +81,8 @@ def test_blank_database_gets_every_migration(mockview_home):
         assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
         assert migrations.applied_migrations(store._db) == [
-            "m001_initial", "m002_report_history_and_indexes"]
+            "m001_initial", "m002_report_history_and_indexes",
+            "m003_content_and_delivery_columns"]
     assert tables(store.path) >= {"_migrations", "sessions", "answers", "takes", "words",
                                   "report_history"}
 
@@ -111,7 +112,8 @@ def test_upgrade_from_the_first_schema_keeps_the_data(mockview_home):
     assert "report_history" not in tables(path)
 
     with Store.open() as store:
-        assert migrations.applied_migrations(store._db)[-1] == "m002_report_history_and_indexes"
+        assert migrations.applied_migrations(store._db)[1:] == [
+            "m002_report_history_and_indexes", "m003_content_and_delivery_columns"]
         [take] = store.takes(with_reports=True)
         assert (take.session_id, take.question_text, take.fillers_count) == (
             1, "Why do you want this role?", numbers["fillers_count"])
@@ -690,3 +692,174 @@ def test_the_question_snapshot_keeps_the_category_of_a_bank_question(mockview_ho
     with Store.open() as store:
         session_id = store.save_analysis(None, report, question=question)
         assert store.take(session_id, 1).question_category == "motivation-and-fit"
+
+
+# --- what the answer says and how it sounded (migration m003) -------------------------------
+
+STAR_NO_RESULT = (
+    "Last year our team had a release deadline and the data pipeline kept failing. My task"
+    " was to fix it before launch. I guess I kind of rewrote the retry logic and maybe I"
+    " added alerts, I think, and we sort of talked to people and we reviewed it, and we"
+    " looked at it again and I guess that's it.")
+VOICE = {"judged": True, "note": None, "speech_s": 40.0,
+         "pitch": {"variation_semitones": 1.4, "monotone": True},
+         "uptalk": {"statements": 4, "rising": 2, "share": 0.5},
+         "volume": {"median_dbfs": -20.0, "snr_db": 30.0, "sentences_measured": 4,
+                    "fades": [{"text": "it"}, {"text": "that"}], "quiet_stretches": []}}
+FINDINGS_OF_STAR_NO_RESULT = {
+    "star_missing": "result", "star_missing_count": 1, "concrete_results": 0,
+    "hedges_count": 5, "opening_verdict": "clear", "ending_verdict": "trails_off",
+    "pitch_variation_semitones": 1.4, "monotone": True, "uptalk_share": 0.5,
+    "fades_count": 2, "keyword_coverage": None, "job_coverage": None}
+
+
+def behavioral_report(*, delivery=None) -> dict:
+    report = make_report(STAR_NO_RESULT, question=BEHAVIORAL)
+    report["metrics"]["delivery"] = delivery
+    return report
+
+
+def old_report(text: str = CONCISE) -> dict:
+    """A report as mockview wrote it before content and delivery analysis."""
+    report = make_report(text)
+    del report["metrics"]["content"]
+    report["metrics"].pop("delivery", None)
+    return report
+
+
+def test_finding_numbers_of_a_behavioral_answer_with_its_voice():
+    numbers = finding_numbers(behavioral_report(delivery=VOICE))
+    assert set(numbers) == set(FINDING_COLUMNS)
+    assert {k: numbers[k] for k in FINDINGS_OF_STAR_NO_RESULT} == FINDINGS_OF_STAR_NO_RESULT
+    content = behavioral_report()["metrics"]["content"]
+    assert numbers["hedges_per_100_words"] == content["hedges"]["per_100_words"]
+    assert numbers["we_share"] == content["ownership"]["we_share"]
+    action = next(p for p in content["structure"]["parts"] if p["part"] == "action")
+    assert numbers["action_share"] == action["share"]
+
+
+@pytest.mark.parametrize("report", [
+    {}, {"metrics": None}, {"metrics": {"content": None, "delivery": None}},
+    {"metrics": {"content": "x", "delivery": []}},
+    {"metrics": {"content": {"judged": False, "hedges": {"count": 3}},
+                 "delivery": {"judged": False, "pitch": {"monotone": True}}}},
+    # judged, but every value of the wrong type: nothing is stored, nothing raises
+    {"metrics": {"content": {"judged": True, "structure": {"missing": "result", "parts": 3},
+                             "results": {"concrete_count": "2"}, "hedges": [],
+                             "ownership": {"we_share": float("nan")}, "keywords": 1,
+                             "opening": {"verdict": 2}},
+                 "delivery": {"judged": True, "pitch": {"monotone": 1},
+                              "uptalk": {"share": True}, "volume": {"fades": None}}}},
+])
+def test_finding_numbers_of_reports_without_findings_are_all_none(report):
+    assert finding_numbers(report) == dict.fromkeys(FINDING_COLUMNS)
+
+
+def test_finding_numbers_of_old_and_unjudged_reports():
+    assert finding_numbers(old_report()) == dict.fromkeys(FINDING_COLUMNS)
+    short = finding_numbers(make_report("I led it.", question=BEHAVIORAL))  # too few words
+    assert short == dict.fromkeys(FINDING_COLUMNS)
+    motivation = finding_numbers(make_report())  # judged, but STAR is for behavioral only
+    assert (motivation["star_missing"], motivation["action_share"]) == (None, None)
+    assert motivation["opening_verdict"] is not None and motivation["monotone"] is None
+
+
+def test_take_record_fields_follow_the_selected_columns():
+    # Store._take builds records positionally from _TAKE_COLUMNS
+    from dataclasses import fields
+
+    from mockview.records import TakeRecord
+    from mockview.store import _TAKE_COLUMNS
+
+    selected = [c.strip().split(".")[1] for c in _TAKE_COLUMNS.split(",")]
+    names = [f.name for f in fields(TakeRecord)]
+    assert names == ["take_id", *selected[1:26], "report", *selected[26:]]
+    assert selected[26:] == list(FINDING_COLUMNS) == [n for n, _ in migrations.M003_COLUMNS]
+
+
+def test_add_take_and_replace_report_fill_the_finding_columns(mockview_home):
+    with Store.open() as store:
+        session_id = store.start_session(started_at_utc="2026-03-01T10:00:00Z")
+        answer_id = store.add_answer(session_id, BEHAVIORAL)
+        take_id = store.add_take(answer_id, None, behavioral_report(delivery=VOICE))
+        take = store.take(session_id, 1)
+        assert {k: getattr(take, k) for k in FINDINGS_OF_STAR_NO_RESULT} == \
+            FINDINGS_OF_STAR_NO_RESULT
+        assert take.missing_star_parts == ("result",)
+        store.replace_report(take_id, old_report(STAR_NO_RESULT))  # reanalysed without them
+        take = store.take(session_id, 1)
+        assert all(getattr(take, k) is None for k in FINDING_COLUMNS)
+        assert take.missing_star_parts is None
+        store.replace_report(take_id, behavioral_report())  # content back, no delivery
+        take = store.take(session_id, 1)
+        assert (take.star_missing, take.monotone, take.fades_count) == ("result", None, None)
+
+
+def test_a_recovered_take_gets_its_finding_columns(mockview_home):
+    store = Store.open()
+    question = {"id": "beh-disagree", "text": BEHAVIORAL.text, "kind": "behavioral",
+                "category": None, "target_s": [90.0, 120.0]}
+    crash_while_saving(store, {"id": 1, "started_at_utc": "2026-03-01T10:02:00Z",
+                               "source": "analyze"},
+                       {"id": 1, "answer_no": 1, "question": question},
+                       behavioral_report(delivery=VOICE))
+    with Store.open() as store:
+        [take] = store.takes()
+    assert (take.star_missing, take.hedges_count, take.fades_count) == ("result", 5, 2)
+
+
+def test_upgrade_to_m003_fills_the_columns_from_stored_reports(mockview_home):
+    """A store from before m003, holding takes with and without content and delivery."""
+    path = mockview_home / "mockview.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(db, migrations=[migrations.m001_initial,
+                                       migrations.m002_report_history_and_indexes])
+    reports = [old_report(), behavioral_report(delivery=VOICE), behavioral_report(),
+               make_report("I led it.", question=BEHAVIORAL), "not json {"]
+    db.execute("INSERT INTO sessions VALUES (1, '2026-01-05T09:00:00Z', NULL, 'practice')")
+    for n, report in enumerate(reports, 1):
+        db.execute("INSERT INTO answers (id, session_id, answer_no, question_text)"
+                   " VALUES (?, 1, ?, 'Q')", (n, n))
+        numbers = key_numbers(old_report())
+        text = report if isinstance(report, str) else json.dumps(report)
+        db.execute(
+            "INSERT INTO takes (answer_id, take_no, recorded_at_utc, analysis_version,"
+            f" schema_version, report_json, {', '.join(numbers)}) VALUES (?, 1,"
+            f" '2026-01-05T09:01:00Z', '0.1.0', 1, ?, {', '.join('?' * len(numbers))})",
+            (n, text, *numbers.values()))
+    db.close()
+
+    with Store.open() as store:
+        assert migrations.applied_migrations(store._db)[-1] == \
+            "m003_content_and_delivery_columns"
+        rows = store._db.execute(
+            f"SELECT {', '.join(FINDING_COLUMNS)} FROM takes ORDER BY id").fetchall()
+    found = [dict(zip(FINDING_COLUMNS, row, strict=True)) for row in rows]
+    none = dict.fromkeys(FINDING_COLUMNS)
+    assert found[0] == none  # an old report: not measured
+    assert {k: found[1][k] for k in FINDINGS_OF_STAR_NO_RESULT} == {
+        **FINDINGS_OF_STAR_NO_RESULT, "monotone": 1}  # stored as 0/1
+    assert found[1] == {**finding_numbers(reports[1]), "monotone": 1}
+    assert found[2] == finding_numbers(reports[2]) and found[2]["fades_count"] is None
+    assert found[3] == none  # too short to judge
+    assert found[4] == none  # unreadable JSON is left as it was
+
+
+def test_the_m003_backfill_reads_in_batches(mockview_home, monkeypatch):
+    monkeypatch.setattr(migrations, "M003_BATCH", 2)
+    path = mockview_home / "mockview.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(db, migrations=migrations.MIGRATIONS[:2])
+    db.close()
+    with Store.open() as store:  # a store with data, then pretend m003 is new to it
+        session_id = store.start_session(started_at_utc="2026-03-01T10:00:00Z")
+        for _ in range(5):
+            store.add_take(store.add_answer(session_id, BEHAVIORAL), None,
+                           behavioral_report())
+    db = sqlite3.connect(path, isolation_level=None)
+    for name in FINDING_COLUMNS:
+        db.execute(f"ALTER TABLE takes DROP COLUMN {name}")
+    db.execute("DELETE FROM _migrations WHERE name = 'm003_content_and_delivery_columns'")
+    db.close()
+    with Store.open() as store:
+        assert [t.star_missing for t in store.takes()] == ["result"] * 5

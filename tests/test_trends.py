@@ -19,6 +19,7 @@ from mockview.trends import (
     day_start_utc,
     filler_patterns,
     group_sessions,
+    job_coverage,
     judge_change,
     kind_patterns,
     metric_trend,
@@ -377,7 +378,8 @@ def test_progress_to_dict_is_json():
     takes = [take(n, report=report(pauses=[("mid_clause", True)])) for n in (1, 2, 3)]
     data = json.loads(json.dumps(build_progress(takes, questions=BANK).to_dict()))
     assert set(data) == {"filters", "session_count", "take_count", "sessions_needed",
-                         "noise_ratio", "sessions", "trends", "patterns", "notes"}
+                         "noise_ratio", "sessions", "trends", "patterns", "notes", "job"}
+    assert data["job"] is None
     assert data["session_count"] == 3 and data["sessions_needed"] == 0
     assert set(data["sessions"][0]) == {"session_id", "started_at_utc", "answer_count",
                                         "take_count", "metrics"}
@@ -385,7 +387,8 @@ def test_progress_to_dict_is_json():
     assert set(data["trends"][0]) == {"key", "label", "unit", "goal", "first", "recent",
                                       "window", "change", "relative_change", "direction"}
     assert set(data["patterns"]) == {"top_filler", "fillers", "kinds", "long_pause_positions",
-                                     "worst_questions", "never_practised", "question_pool"}
+                                     "worst_questions", "never_practised", "question_pool",
+                                     "star", "hedges", "voice"}
 
 
 def test_mixed_analysis_versions_are_noted():
@@ -472,7 +475,11 @@ def test_compare_takes_directions_and_diff():
                  duration_s=110.0, length_verdict="within", rambling_flagged=False,
                  report=report(words="I led it.".split()))
     comparison = compare_takes(before, after)
-    outcomes = {m.metric.key: m.outcome for m in comparison.metrics}
+    outcomes = {m.metric.key: m.outcome for m in comparison.metrics
+                if m.metric.group == "speech"}
+    # neither take measured content or voice (as with reports from before those analyses)
+    assert {m.outcome for m in comparison.metrics if m.metric.group != "speech"} == {
+        "not_comparable"}
     assert outcomes == {"fillers_per_minute": "better", "fillers_per_100_words": "better",
                         "words_per_minute": "better", "long_pause_count": "same",
                         "pause_ratio": "worse", "duration_s": "better",
@@ -497,7 +504,8 @@ def test_compare_takes_of_different_questions_says_so():
 def test_compare_a_take_with_itself_and_without_transcripts():
     a = take(1, report=report(words=["Hi."]))
     assert compare_takes(a, a).notes == ("A and B are the same take.",)
-    assert {m.outcome for m in compare_takes(a, a).metrics} == {"same"}
+    assert {m.outcome for m in compare_takes(a, a).metrics
+            if m.metric.group == "speech"} == {"same"}
     bare = take(1, take_no=2)
     comparison = compare_takes(a, bare)
     assert comparison.diff is None
@@ -567,3 +575,208 @@ def test_history_helper_is_sane():
     takes = history({"fillers_per_minute": [3, 2]})
     assert [t.session_id for t in takes] == [1, 2]
     assert replace(takes[0], take_no=2).take_no == 2
+
+
+# --- what the answer says and how it sounded --------------------------------------------------
+
+
+CONTENT = dict(star_missing="", star_missing_count=0, action_share=0.45, concrete_results=2,
+               we_share=0.2, hedges_count=1, hedges_per_100_words=0.5, keyword_coverage=0.5,
+               opening_verdict="clear", ending_verdict="conclusion")
+VOICE = dict(pitch_variation_semitones=3.0, monotone=False, uptalk_share=0.0, fades_count=0)
+
+
+@pytest.mark.parametrize("key,a,b,outcome", [
+    ("star_missing_per_answer", 2.0, 1.0, "better"),
+    ("star_missing_per_answer", 1.0, 0.6, "same"),     # under half a part per answer
+    ("action_share", 0.20, 0.45, "better"),             # into the 40-50% band
+    ("action_share", 0.42, 0.48, "same"),               # inside the band either way
+    ("concrete_results_per_answer", 0.5, 2.0, "better"),
+    ("we_share", 0.8, 0.4, "better"),
+    ("we_share", 0.50, 0.42, "same"),                  # under 10 points
+    ("hedges_per_100_words", 3.0, 1.0, "better"),
+    ("hedges_per_100_words", 1.0, 1.3, "same"),        # under half a hedge per 100 words
+    ("clear_opening_share", 0.5, 1.0, "better"),
+    ("pitch_variation_semitones", 1.5, 3.0, "better"),
+    ("pitch_variation_semitones", 3.0, 2.7, "same"),   # -10%, but under half a semitone
+    ("monotone_share", 0.0, 1.0, "worse"),
+    ("uptalk_share", 0.5, 0.1, "better"),
+    ("fades_per_answer", 1.0, 3.0, "worse"),
+])
+def test_judge_change_of_content_and_voice(key, a, b, outcome):
+    assert judge_change(METRIC[key], a, b) == outcome
+
+
+def test_content_and_voice_session_metrics_known_values():
+    takes = [
+        # answer 1 retried: its first take counts for means, not for the answer's verdicts
+        take(answer_no=1, take_no=1, word_count=100, **{
+            **CONTENT, "star_missing": "task,result", "star_missing_count": 2,
+            "hedges_count": 4, "opening_verdict": "throat_clearing",
+            "ending_verdict": "trails_off", "action_share": 0.2, "concrete_results": 0},
+            **{**VOICE, "monotone": True, "uptalk_share": 0.5, "fades_count": 2}),
+        take(answer_no=1, take_no=2, word_count=200, **CONTENT, **VOICE),
+        # an old take of answer 2: none of it measured
+        take(answer_no=2, word_count=300),
+    ]
+    m = session_metrics(takes)
+    assert m["star_missing_per_answer"] == 0.0  # answer 1's latest take; answer 2 unjudged
+    assert m["action_share"] == pytest.approx((0.2 + 0.45) / 2)
+    assert m["concrete_results_per_answer"] == pytest.approx(1.0)
+    assert m["we_share"] == pytest.approx(0.2)
+    assert m["hedges_per_100_words"] == pytest.approx(5 / 300 * 100)  # pooled: 5 in 300
+    assert m["keyword_coverage"] == pytest.approx(0.5)
+    assert m["clear_opening_share"] == 1.0 and m["conclusion_share"] == 1.0
+    assert m["pitch_variation_semitones"] == pytest.approx(3.0)
+    assert m["monotone_share"] == pytest.approx(0.5)
+    assert m["uptalk_share"] == pytest.approx(0.25)
+    assert m["fades_per_answer"] == pytest.approx(1.0)
+
+
+def test_old_takes_measure_no_content_or_voice():
+    progress = build_progress([take(n) for n in (1, 2, 3, 4)])
+    groups = {m.key: m.group for m in SESSION_METRICS}
+    for trend in progress.trends:
+        if groups[trend.metric.key] != "speech":
+            assert trend.values == (None,) * 4 and trend.direction == "not_enough_data"
+    patterns = progress.patterns
+    assert (patterns.star.judged_takes, patterns.star.most_missing) == (0, None)
+    assert (patterns.hedges.takes, patterns.hedges.per_100_words) == (0, None)
+    assert patterns.voice.sessions == 0
+    data = json.loads(json.dumps(progress.to_dict()))
+    assert data["patterns"]["star"] == {"judged_takes": 0, "most_missing": None, "missing": {
+        "situation": 0, "task": 0, "action": 0, "result": 0}}
+
+
+def test_content_trends_start_where_the_analysis_started():
+    old = [take(1), take(2)]
+    new = [take(n, **{**CONTENT, "hedges_count": h}) for n, h in ((3, 8), (4, 6), (5, 2),
+                                                                   (6, 1))]
+    progress = build_progress(old + new)
+    hedges = trend_of(progress, "hedges_per_100_words")
+    assert hedges.values == (None, None, 4.0, 3.0, 1.0, 0.5)
+    assert (hedges.window, hedges.first, hedges.recent) == (2, 3.5, 0.75)
+    assert hedges.direction == "improving"
+    assert trend_of(progress, "fillers_per_minute").window == 3
+
+
+def test_we_share_within_its_floor_is_steady():
+    takes = [take(n, **{**CONTENT, "we_share": v}) for n, v in ((1, 0.50), (2, 0.45))]
+    assert trend_of(build_progress(takes), "we_share").direction == "steady"
+
+
+def test_the_result_is_the_star_part_most_often_missing():
+    missing = ["result", "task,result", "", "result", None, "situation"]
+    takes = [take(n, star_missing=m, star_missing_count=None if m is None else
+                  len([p for p in m.split(",") if p])) for n, m in enumerate(missing, 1)]
+    star = build_progress(takes).patterns.star
+    assert star.judged_takes == 5  # take 5 was not judged
+    assert star.missing == {"situation": 1, "task": 1, "action": 0, "result": 3}
+    assert star.most_missing == ("result", 3)
+    assert star.to_dict()["most_missing"] == {"part": "result", "takes": 3}
+
+
+def test_hedging_pattern_counts_takes_that_hedge_often_and_what_they_say():
+    def hedged(n, count, words, top=()):
+        content = {"judged": True, "hedges": {"top": [{"text": t, "count": c}
+                                                      for t, c in top]}}
+        return take(n, hedges_count=count, word_count=words,
+                    report={"metrics": {"content": content}})
+
+    takes = [hedged(1, 3, 100, [("i guess", 2), ("maybe", 1)]),   # 3 per 100: often
+             hedged(2, 4, 400, [("kind of", 4)]),                  # 1 per 100: not
+             hedged(3, 2, 50, [("i guess", 2)]),                   # 4 per 100, but only 2
+             take(4, report={"metrics": {"content": {"judged": False}}})]
+    hedges = build_progress(takes).patterns.hedges
+    assert (hedges.takes, hedges.takes_often) == (3, 1)
+    assert hedges.per_100_words == pytest.approx(9 / 550 * 100)
+    assert hedges.top == (("i guess", 4), ("kind of", 4), ("maybe", 1))
+    assert hedges.reports_read == 3
+
+
+def test_monotone_and_uptalk_in_recent_sessions_measured_for_delivery():
+    voice = [None, None,  # sessions 1-2 before delivery analysis
+             (True, 0.0), (False, 0.5), (True, 0.3), (False, 0.0), (True, 0.1), (False, 0.1)]
+    takes = [take(n) if v is None else take(n, monotone=v[0], uptalk_share=v[1])
+             for n, v in enumerate(voice, 1)]
+    # session 5 has a second take: monotone in 1 of its 2 measured takes still counts
+    takes.append(take(5, answer_no=2, monotone=False, uptalk_share=0.3))
+    pattern = build_progress(takes).patterns.voice
+    # the last 5 measured: sessions 4-8
+    assert (pattern.sessions, pattern.monotone_sessions, pattern.uptalk_sessions) == (5, 2, 2)
+
+
+# --- job coverage -----------------------------------------------------------------------------
+
+
+JOB = "\n".join([
+    "# Data Engineer",
+    "We need Python, data pipelines, Kubernetes and stakeholder management.",
+    "You will build data pipelines in Python and run Kubernetes.",
+])
+
+
+def spoken(session_id, text, **fields):
+    from .analysis_helpers import timeline
+
+    return take(session_id, **fields), timeline(text)
+
+
+def test_job_coverage_counts_takes_and_the_latest_one():
+    from mockview.analysis.content import JobDescription
+
+    transcripts = [
+        spoken(1, "I built data pipelines in Python for the sales team."),
+        # both words, but in different sentences: not the phrase
+        spoken(2, "I wrote Python tests. Our data was clean. The pipelines were slow."),
+        spoken(3, "We moved the data pipeline to a new cloud.", answer_no=2),
+        spoken(4, ""),  # a take with no words
+    ]
+    coverage = job_coverage(transcripts, JobDescription(JOB, title="Data Engineer"))
+    used = {t.term: (t.takes, t.last_take, t.last_at_utc) for t in coverage.terms}
+    assert used["Python"] == (2, "2:1:1", "2026-01-02T10:01:01Z")
+    assert used["data pipelines"] == (2, "3:2:1", "2026-01-03T10:02:01Z")
+    assert used["Kubernetes"] == (0, None, None)
+    assert [t.term for t in coverage.never] == ["Kubernetes", "data engineer",
+                                                "stakeholder management"]
+    assert [t.term for t in coverage.mentioned] == ["Python", "data pipelines"]
+    assert coverage.take_count == 4
+    data = coverage.to_dict()
+    assert (data["title"], data["term_count"], data["mentioned_count"]) == (
+        "Data Engineer", 5, 2)
+    assert data["never"] == ["Kubernetes", "data engineer", "stakeholder management"]
+
+
+def test_job_coverage_agrees_with_the_analysis_of_each_answer():
+    from mockview.analysis import analyze_answer
+    from mockview.analysis.content import JobDescription
+
+    from .analysis_helpers import transcript
+
+    texts = ["I led the migration to Kubernetes, and I managed our stakeholders.",
+             "My stakeholder management got better. I shipped C++ and Go code.",
+             "Go home. Then I wrote some Node.js services and a CI/CD pipeline.",
+             "I used AWS and Python.", "python, kubernetes, k8s"]
+    given = JobDescription("", terms=("Kubernetes", "stakeholder management", "C++", "Go",
+                                      "Node.js", "CI/CD", "AWS", "Python", "manage",
+                                      "pipeline"))
+    # extracted: short names ("Go", "AWS") then match by their spelling only
+    extracted = JobDescription("We use Go, AWS, C++ and Node.js with CI/CD. Go and AWS daily,"
+                               " with Kubernetes and Python.")
+    for job in (given, extracted):
+        coverage = job_coverage([spoken(n, t) for n, t in enumerate(texts, 1)], job)
+        expected = {t.term: 0 for t in coverage.terms}
+        for text in texts:
+            for term in analyze_answer(transcript(text), job=job).content.job.matched:
+                expected[term.term] += 1
+        assert {t.term: t.takes for t in coverage.terms} == expected
+        # what makes this test bite: "Go home." opens a sentence (a verb, not the language)
+        assert (expected["Go"], expected["Kubernetes"]) == (
+            (2, 2) if job is given else (1, 2))
+
+
+def test_job_terms_come_from_the_text_when_not_given():
+    from mockview.analysis.content import JobDescription, job_terms
+
+    coverage = job_coverage([spoken(1, "Python.")], JobDescription(JOB))
+    assert [t.term for t in coverage.terms] == [t.term for t in job_terms(JOB)]

@@ -151,6 +151,25 @@ def build_feedback(
     return tuple(chosen[: settings.max_feedback_items])
 
 
+def merge_tips(
+    feedback: Sequence[FeedbackItem],
+    extra: Sequence[FeedbackItem],
+    *,
+    settings: AnalysisSettings | None = None,
+) -> tuple[FeedbackItem, ...]:
+    """``feedback`` from :func:`build_feedback` ranked together with ``extra`` tips from
+    elsewhere (the delivery analysis of the audio), cut to ``max_feedback_items``.
+
+    A positive note (severity 0) stands only when no tip is due; "no speech" stays alone.
+    """
+    settings = settings or AnalysisSettings()
+    if not extra or any(item.id == "no_speech" for item in feedback):
+        return tuple(feedback)
+    tips = [item for item in feedback if item.severity > 0] + list(extra)
+    tips.sort(key=lambda item: -item.severity)  # stable: ties keep the analysis's order
+    return tuple(tips[: settings.max_feedback_items])
+
+
 def thin_evidence_tip(
     word_count: int, span_s: float, rambling: RamblingMetrics, *, settings: AnalysisSettings
 ) -> FeedbackItem | None:

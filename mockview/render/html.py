@@ -31,6 +31,7 @@ from mockview.playback import moments
 from mockview.records import SessionRecord, TakeRecord
 from mockview.render.charts import CHARTED, progress_charts
 from mockview.render.content import content_lines
+from mockview.render.delivery import Finding, delivery_findings
 from mockview.render.trends import format_change, format_value, local_time
 from mockview.trends import SESSION_METRICS, Progress
 
@@ -38,6 +39,14 @@ _DEFAULTS = AnalysisSettings()
 FILLER_LABEL = {"filled_pause": "filled pause", "discourse_marker": "discourse marker"}
 #: How far (s) a word may reach outside a filler's times and still be part of it (rounding).
 MATCH_SLACK_S = 0.01
+#: Marks of the timeline that the arrow keys jump between.
+MOMENT_KINDS = ("pause", "filled_pause", "discourse_marker")
+#: Delivery findings marked on the timeline: (list in metrics["delivery"], its mark's kind,
+#: what its title calls it). Stretches are a band along the bottom, moments a tick on top.
+DELIVERY_MARKS = (("pitch", "flat_stretches", "flat", "flat pitch"),
+                  ("uptalk", "items", "rise", "rising ending"),
+                  ("volume", "fades", "fade", "fading ending"),
+                  ("volume", "quiet_stretches", "quiet", "quiet stretch"))
 
 
 @dataclass(frozen=True)
@@ -60,12 +69,14 @@ class Token:
 
 @dataclass(frozen=True)
 class Mark:
-    """A stretch of the timeline bar: speech, a long pause or a filler, placed in percent.
+    """A stretch of the timeline bar: speech, a long pause, a filler or a delivery finding,
+    placed in percent.
 
-    Pauses and fillers are the moments the arrow keys jump between.
+    Pauses and fillers are the moments the arrow keys jump between; delivery findings
+    ("flat", "rise", "fade", "quiet") are only shown.
     """
 
-    kind: str  # "speech", "pause", "filled_pause" or "discourse_marker"
+    kind: str  # "speech", "pause", "filled_pause", "discourse_marker", or a delivery kind
     start_s: float
     left_pct: float
     width_pct: float
@@ -73,7 +84,7 @@ class Mark:
 
     @property
     def is_moment(self) -> bool:
-        return self.kind != "speech"
+        return self.kind in MOMENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,11 @@ class TakeView:
         """What the answer says, a line per finding (none for reports older than 0.2.0)."""
         content = self.take.report["metrics"].get("content")
         return content_lines(content) if content else []
+
+    @property
+    def delivery(self) -> list[Finding]:
+        """How it sounds, a finding per line (none when delivery was not measured)."""
+        return delivery_findings(self.take.report["metrics"].get("delivery"))
 
     @property
     def audio_lost(self) -> bool:
@@ -252,6 +268,12 @@ def _marks(report: dict, duration_s: float) -> list[Mark]:
                 else _filler_kind(moment.start_s, moment.end_s, fillers))
         marks.append(mark(kind, moment.start_s, moment.end_s,
                           f"{moment.label} at {clock(moment.start_s)}"))
+    delivery = report["metrics"].get("delivery") or {}
+    if delivery.get("judged"):
+        for part, key, kind, label in DELIVERY_MARKS:
+            for item in (delivery.get(part) or {}).get(key) or []:
+                marks.append(mark(kind, item["start_s"], item["end_s"],
+                                  f"{label} at {clock(item['start_s'])}"))
     return marks
 
 

@@ -7,6 +7,8 @@ from dataclasses import asdict
 
 from mockview.analysis.text import clock
 from mockview.records import SessionRecord, TakeRecord
+from mockview.render.content import content_lines
+from mockview.render.delivery import delivery_lines
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
@@ -71,6 +73,13 @@ def _take_markdown(take: TakeRecord) -> list[str]:
     transcript = (report.get("transcript") or {}).get("text")
     if transcript:
         lines += ["**Transcript**", "", "> " + escape(transcript), ""]
+    content = metrics.get("content")
+    if content:
+        found = content_lines(content)
+        if not content.get("judged") and content.get("note"):
+            found.insert(0, content["note"])
+        lines += _findings("What the answer says (heuristic)", found)
+    lines += _findings("How it sounds (heuristic)", delivery_lines(metrics.get("delivery")))
     tips = report.get("feedback") or []
     if tips:
         lines += ["**What to work on**", ""]
@@ -81,6 +90,14 @@ def _take_markdown(take: TakeRecord) -> list[str]:
         low, high = length["target_s"]
         lines += [f"Target length: {clock(low)}-{clock(high)}.", ""]
     return lines
+
+
+def _findings(title: str, found: list[str]) -> list[str]:
+    """A bold title and a list; a line indented in ``found`` is nested under the one before."""
+    if not found:
+        return []
+    items = [f"{'  ' if line.startswith(' ') else ''}- {escape(line)}" for line in found]
+    return [f"**{title}**", "", *items, ""]
 
 
 def _number(value, digits: int = 0) -> str:

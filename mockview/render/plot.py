@@ -35,7 +35,9 @@ def write_progress_plot(progress: Progress, path: str | os.PathLike) -> Path:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    trends = progress.trends
+    # a metric no session measured (reports from before its analysis) gets no panel
+    trends = ([t for t in progress.trends if any(v is not None for v in t.values)]
+              or list(progress.trends))
     columns = 4
     rows = -(-len(trends) // columns)
     figure = Figure(figsize=(3.2 * columns, 2.6 * rows), dpi=100, layout="constrained")

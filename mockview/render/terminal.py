@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from mockview.analysis.text import clock
 from mockview.render.content import content_lines
+from mockview.render.delivery import delivery_findings
 
 FILLER_STYLE = {"filled_pause": "bold black on yellow", "discourse_marker": "bold black on cyan"}
 
@@ -35,6 +37,9 @@ def render_report(report: dict, console: Console) -> None:
     content = metrics.get("content")
     if content:
         console.print(content_panel(content))
+    delivery = metrics.get("delivery")
+    if delivery:
+        console.print(delivery_panel(delivery))
     dropped = report["transcript"].get("dropped") or []
     if dropped:
         shown = ", ".join(f"“{d['text']}” at {clock(d['start_s'])}" for d in dropped[:4])
@@ -122,6 +127,23 @@ def content_panel(content: dict) -> Panel:
         lines.insert(0, Text(content.get("note") or "Not judged.", style="dim"))
     return Panel(Group(*lines), title="What the answer says (heuristic)", title_align="left",
                  border_style="blue")
+
+
+def delivery_panel(delivery: dict) -> Panel:
+    """How it sounds: pitch variation, uptalk and volume, each finding with its time."""
+    lines = []
+    for finding in delivery_findings(delivery):
+        if finding.kind == "note":
+            line = Text(finding.text, style="dim")
+        elif finding.kind in ("tip", "more"):
+            line = Text(finding.text, style="italic" if finding.kind == "tip" else "dim")
+        elif finding.when:
+            line = Text.assemble((finding.when, "bold"), " ", finding.text)
+        else:
+            line = Text(finding.text)
+        lines.append(Padding(line, (0, 0, 0, 2)) if finding.detail else line)
+    return Panel(Group(*lines), title="How it sounds (heuristic)", title_align="left",
+                 border_style="magenta")
 
 
 def _num(value, unit: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from rich import box
@@ -11,7 +12,15 @@ from rich.table import Table
 from rich.text import Text
 
 from mockview.analysis.text import clock
-from mockview.trends import Comparison, Metric, MetricChange, Progress, Side
+from mockview.trends import (
+    DELIVERY_SESSIONS,
+    Comparison,
+    JobCoverage,
+    Metric,
+    MetricChange,
+    Progress,
+    Side,
+)
 
 OUTCOME_STYLE = {"better": "bold green", "worse": "bold red", "same": "dim",
                  "not_comparable": "dim"}
@@ -21,6 +30,10 @@ REMOVED_STYLE = "red strike"
 ADDED_STYLE = "bold green"
 POSITION_LABEL = {"between_sentences": "between sentences", "clause_boundary": "at a clause"
                   " boundary", "mid_clause": "mid-clause", "after_filler": "after a filler"}
+#: The heading of each group of metrics after the first (``Metric.group``).
+GROUP_TITLE = {"content": "what you said", "voice": "how it sounded"}
+#: Job terms listed by name in the terminal (all of them are in --json).
+JOB_TERMS_SHOWN = 12
 #: Sessions shown in a trend's sparkline (the most recent ones).
 SPARK_SESSIONS = 24
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -46,6 +59,8 @@ def format_value(metric: Metric, value: float | None) -> str:
         return clock(value)
     if unit == "flag":
         return "yes" if value else "no"
+    if unit == "semitones":
+        return f"{value:.1f} st"
     return f"{value:.1f}"
 
 
@@ -119,6 +134,8 @@ def comparison_table(comparison: Comparison) -> Table:
     table.add_column("change", justify="right")
     table.add_column("")
     for row in comparison.metrics:
+        if row.metric.group != "speech" and row.a is None and row.b is None:
+            continue  # a finding neither side measured (older reports): nothing to show
         table.add_row(row.metric.label, _cell(row, "a"), _cell(row, "b"),
                       format_change(row.metric, row.change, row.relative_change),
                       _outcome(row.outcome))
@@ -177,6 +194,8 @@ def render_progress(progress: Progress, console: Console) -> None:
                             border_style="cyan"))
     for note in progress.notes:
         console.print(Text.assemble(("Note: ", "bold yellow"), note))
+    if progress.job is not None:
+        console.print(job_panel(progress.job))
 
 
 def _progress_header(progress: Progress) -> Text:
@@ -212,7 +231,15 @@ def trends_table(progress: Progress, *, width: int = 100) -> Table:
     spark_width = min(SPARK_SESSIONS, width - 76)
     if spark_width >= 6:
         table.add_column("sessions", no_wrap=True)
+    group = None
     for trend in progress.trends:
+        if all(v is None for v in trend.values):
+            continue  # no session measured it (reports from before that analysis)
+        if group is not None and trend.metric.group != group:
+            table.add_section()
+            table.add_row(Text(GROUP_TITLE.get(trend.metric.group, trend.metric.group),
+                               style="dim italic"))
+        group = trend.metric.group
         label = trend.direction.replace("_", " ")
         table.add_row(trend.metric.label, format_value(trend.metric, trend.first),
                       format_value(trend.metric, trend.recent),
@@ -295,6 +322,7 @@ def pattern_lines(progress: Progress) -> list[Text]:
                 "    ", (f"{score.mean_off_target:.1f}", "bold"),
                 f"  {label}{_short(score.question_text or '')}",
                 (f"  ({score.takes} take{'s' if score.takes != 1 else ''}: {missed})", "dim")))
+    lines += _content_lines(progress)
     never = patterns.never_practised
     if never is not None:
         pool = patterns.question_pool
@@ -307,6 +335,82 @@ def pattern_lines(progress: Progress) -> list[Text]:
         elif pool:
             lines.append(_bullet(f"You have practised all {pool} questions{where}."))
     return lines
+
+
+def _content_lines(progress: Progress) -> list[Text]:
+    """The STAR part behavioral answers miss most, hedging, and monotone or uptalk."""
+    patterns = progress.patterns
+    lines = []
+    star = patterns.star
+    if star.judged_takes:
+        most = star.most_missing
+        if most is None:
+            lines.append(_bullet(f"Every behavioral answer had all four STAR parts "
+                                 f"({_plural(star.judged_takes, 'take')} judged)."))
+        else:
+            part, count = most
+            others = [f"{p.capitalize()} in {n}" for p, n in star.missing.items()
+                      if n and p != part]
+            then = f"; then {', '.join(others)}" if others else ""
+            lines.append(_bullet(f"Behavioral answers most often miss the {part.capitalize()}:"
+                                 f" in {count} of {star.judged_takes} takes{then}."))
+    hedges = patterns.hedges
+    if hedges.takes:
+        said = ", ".join(f"“{_spoken(text)}” ×{n}" for text, n in hedges.top)
+        said = f"; most said: {said}" if said else ""
+        rate = f"{hedges.per_100_words:.1f} per 100 words" if hedges.per_100_words is not None \
+            else "none"
+        if hedges.takes_often:
+            lines.append(_bullet(f"Hedging: {hedges.takes_often} of "
+                                 f"{_plural(hedges.takes, 'take')} hedge often ({rate} in all)"
+                                 f"{said}. State what you did and know without "
+                                 "softening it."))
+        else:
+            lines.append(_bullet(f"Little hedging: {rate} over "
+                                 f"{_plural(hedges.takes, 'take')}{said}."))
+    voice = patterns.voice
+    if voice.sessions:
+        scope = (f"your last {voice.sessions} sessions measured for delivery"
+                 if voice.sessions == DELIVERY_SESSIONS
+                 else f"the {_plural(voice.sessions, 'session')} measured for delivery")
+        if voice.monotone_sessions or voice.uptalk_sessions:
+            lines.append(_bullet(f"Voice, in {scope}: monotone in {voice.monotone_sessions},"
+                                 f" statements rising at the end in {voice.uptalk_sessions}."))
+        else:
+            lines.append(_bullet(f"Voice: neither monotone nor rising at the end in {scope}."))
+    return lines
+
+
+def job_panel(job: JobCoverage) -> Panel:
+    """The job's key terms your answers say (in how many takes, when last) and never say."""
+    lines: list[Text] = []
+    mentioned, never = job.mentioned, job.never
+    lines.append(Text(f"{len(mentioned)} of {_plural(len(job.terms), 'key term')} said in "
+                      f"your {_plural(job.take_count, 'take')}.", style="bold"))
+    for use in mentioned[:JOB_TERMS_SHOWN]:
+        when = local_time(use.last_at_utc)[:10] if use.last_at_utc else "-"
+        lines.append(Text.assemble("  ", (use.term, "green"),
+                                   f"  in {use.takes} of {job.take_count}",
+                                   (f"  (last {when}, take {use.last_take})", "dim")))
+    if len(mentioned) > JOB_TERMS_SHOWN:
+        lines.append(Text(f"  and {len(mentioned) - JOB_TERMS_SHOWN} more (all in --json)",
+                          style="dim"))
+    if never:
+        shown = ", ".join(t.term for t in never[:JOB_TERMS_SHOWN])
+        more = (f" and {len(never) - JOB_TERMS_SHOWN} more (all in --json)"
+                if len(never) > JOB_TERMS_SHOWN else "")
+        lines.append(Text.assemble(("Never said: ", "bold red"), f"{shown}{more}."))
+        lines.append(Text("Work the ones that are true of you into an answer where they fit.",
+                          style="dim"))
+    elif job.terms:
+        lines.append(Text("You have said every key term of this job.", style="green"))
+    title = f"Job: {_short(job.title, 50)}" if job.title else "Job description"
+    return Panel(Group(*lines), title=title, title_align="left", border_style="magenta")
+
+
+def _spoken(phrase: str) -> str:
+    """A hedge as the report keys it ("i'm not sure") as it is written: "I'm not sure"."""
+    return re.sub(r"\bi\b", "I", phrase)
 
 
 def _plural(count: int | None, noun: str) -> str:

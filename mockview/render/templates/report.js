@@ -128,8 +128,14 @@
     if (!active || !active.audio || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.target.closest && event.target.closest("input, select, textarea")) return;
     if (event.key === " ") {
-      if (active.audio.paused) active.audio.play();
-      else active.audio.pause();
+      if (active.audio.paused) {
+        // a pause before playback has begun rejects play(): the user's choice, not an error
+        active.audio.play().catch((error) => {
+          if (error.name !== "AbortError") throw error;
+        });
+      } else {
+        active.audio.pause();
+      }
     } else if (event.key === "ArrowRight") {
       jump(active, 1);
     } else if (event.key === "ArrowLeft") {
