@@ -22,7 +22,9 @@ it while the CPU idles (during a recording).
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
@@ -61,7 +63,10 @@ __all__ = [
     "analyze_delivery",
     "delivery_tips",
     "preload",
+    "preload_in_background",
 ]
+
+logger = logging.getLogger("mockview")
 
 #: closing quotes and brackets that may follow a sentence's full stop
 _CLOSERS = "\"')]}\u201d\u2019"
@@ -184,12 +189,26 @@ def preload() -> None:
     They take about 1.7 s to import in a fresh process (scipy.signal, and numba loading
     librosa's compiled code), once, whatever the audio's length: ten times the analysis of
     a two-minute answer. Where the CPU idles, as while ``mockview practice`` records an
-    answer, a background thread can take that cost off the wait for feedback. Beside a
-    batch transcription on two cores it competes with the model for the CPU and showed no
-    gain (bench/bench_delivery.py).
+    answer, a background thread can take that cost off the wait for feedback; beside a
+    transcription it hides most of it (``bench/bench_delivery.py --overlap``).
     """
     import librosa.core.pitch  # noqa: F401
     import scipy.signal  # noqa: F401
+
+
+def preload_in_background() -> threading.Thread:
+    """Run :func:`preload` in a daemon thread, started; join it before the analysis. A
+    failure there is only logged: the analysis imports the same modules and reports it."""
+
+    def load() -> None:
+        try:
+            preload()
+        except Exception:
+            logger.debug("preloading the delivery analysis failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="mockview-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 # --- results ------------------------------------------------------------------------------

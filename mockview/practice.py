@@ -27,6 +27,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mockview.delivery import preload_in_background
 from mockview.errors import MockviewError, RecordingWriteError
 from mockview.kinds import length_target
 
@@ -188,7 +189,8 @@ class Practice:
 
     def run(self) -> SessionResult:
         """Ask every question (or until the user quits); the session is saved as it goes."""
-        _preload_delivery()
+        # the delivery analysis's imports load while the first question is shown
+        preload_in_background()
         result = SessionResult(session_id=self.store.start_session("practice"))
         self.session_id = result.session_id
         index, answer_id, take_no, state = 0, None, 0, "ask"
@@ -339,22 +341,6 @@ class Practice:
             self.ui.notice(f"The microphone stopped sending audio after "
                            f"{recording.duration_s:.1f} s; the answer recorded so far is kept. "
                            "Reconnect it (see: mockview devices).")
-
-
-def _preload_delivery() -> None:
-    """Import the delivery analysis's libraries (about 1.7 s) in a background thread while
-    the first question is shown, so that cost never lands between a stop and its feedback."""
-    import threading
-
-    from mockview.delivery import preload
-
-    def load() -> None:
-        try:
-            preload()
-        except Exception:  # the analysis imports them again and reports what is wrong
-            logger.debug("preloading the delivery analysis failed", exc_info=True)
-
-    threading.Thread(target=load, name="mockview-preload", daemon=True).start()
 
 
 def _empty(path: Path) -> bool:
