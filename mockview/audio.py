@@ -47,6 +47,23 @@ class AudioFile:
         self.path = Path(path)
         _check_readable_file(self.path)
 
+    def stated_duration_s(self) -> float | None:
+        """The length the file's header states, read without decoding; None when it states
+        none, or cannot be read (``blocks()`` then says what is wrong)."""
+        import av
+
+        try:
+            with av.open(f"file:{self.path.absolute()}", mode="r",
+                         metadata_errors="ignore") as container:
+                if container.duration is not None:
+                    return container.duration / av.time_base
+                stream = container.streams.audio[0] if container.streams.audio else None
+                if stream is not None and stream.duration is not None and stream.time_base:
+                    return float(stream.duration * stream.time_base)
+        except Exception:  # PyAV raises many types for undecodable input
+            return None
+        return None
+
     def blocks(self) -> Iterator[np.ndarray]:
         """The file as consecutive blocks of 16 kHz mono float32 samples."""
         samples = 0

@@ -45,12 +45,17 @@ def analyze_recording(
     while the model transcribes: ``bench/bench_delivery.py --overlap`` measured the
     delivery adding 0.54 s to a fresh 2-minute analysis that way, 1.56 s after it.
     """
+    from mockview.audio import AudioFile
     from mockview.delivery import preload_in_background
     from mockview.transcription import transcribe_file
 
-    loader = preload_in_background()
+    stated_s = AudioFile(path).stated_duration_s()
+    # not for a recording too long to be measured: the libraries alone take ~190 MB
+    loader = (preload_in_background() if stated_s is None or stated_s <= MAX_DELIVERY_S
+              else None)
     transcript = transcribe_file(path, model_name=model_name, progress=progress)
-    loader.join()
+    if loader is not None:
+        loader.join()
     delivery = measure_delivery(path, transcript, accurate_pitch=accurate_pitch)
     return build_report(transcript, question=question, audio_path=path, job=job,
                         delivery=delivery)

@@ -6,7 +6,9 @@ prompt brings them back, but also brings doubled fillers and phrases invented in
 
 1. find speech with a voice-activity detector and cut the audio into chunks at silences,
    so the prompt applies to every chunk and silence is never transcribed;
-2. transcribe each chunk with the filler prompt and word timestamps;
+2. transcribe each chunk with the filler prompt and word timestamps, and read again, once,
+   a stretch of the chunk where the audio has seconds of voice but the model wrote no word
+   (it sometimes jumps over a sentence, most often one that repeats words near it);
 3. check the result against the audio and the model's own confidence, and drop what they
    do not support, recording why in ``Transcript.dropped``.
 """
@@ -18,9 +20,9 @@ import os
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +70,16 @@ class TranscriptionSettings:
     confident_word_probability: float = 0.5
     #: a word counts as heard when its span, widened by this, touches detected speech
     speech_tolerance_s: float = 0.15
+    #: a stretch of a chunk with at least this much voice and no word in it is read again
+    #: (the model skipped it). In the dev recordings the most voice between words is 2.8 s
+    #: (a drawn-out word), then 2.3 s (laughter, breaths); the sentence skipped in a
+    #: recorded take left 4.8 s. 0 turns the second reading off.
+    reread_voice_s: float = 3.0
+    #: a word lasting longer than this is taken to cover only this much of its span: a word
+    #: before a skip often swallows the skipped speech
+    longest_word_s: float = 1.5
+    #: audio added on both sides of a stretch read again, so its edge words are whole
+    reread_pad_s: float = 0.2
 
 
 def resolve_model(name: str | None = None) -> str:
@@ -256,12 +268,23 @@ def _transcribe_regions(
     model = None  # loaded at the first chunk: audio with no voice never needs it
     words: list[Word] = []
     dropped: list[DroppedWord] = []
+    next_region = 0  # the first region that may reach into the chunk (both are in order)
     for chunk_start, chunk_end in chunks:
         model = model if model is not None else model_loader()
         samples = audio[int(chunk_start * SAMPLE_RATE) : int(chunk_end * SAMPLE_RATE)]
         segments = _transcribe_chunk(model, samples, settings)
         kept, lost = check_segments(segments, offset_s=offset_s + chunk_start,
                                     settings=settings)
+        while next_region < len(regions) and regions[next_region][1] <= chunk_start:
+            next_region += 1
+        last_region = next_region
+        while last_region < len(regions) and regions[last_region][0] < chunk_end:
+            last_region += 1
+        for stretch in unheard_stretches(kept, regions[next_region:last_region],
+                                         chunk=(chunk_start, chunk_end),
+                                         offset_s=offset_s, settings=settings):
+            kept, lost = _read_again(model, audio, stretch, kept, lost, offset_s=offset_s,
+                                     settings=settings)
         words.extend(kept)
         dropped.extend(lost)
         if progress:
@@ -294,6 +317,120 @@ def finish_transcript(
         dropped=tuple(dropped),
         model=model_name or DEFAULT_MODEL,
     )
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Part of a chunk to read again, in piece time: the audio from ``read_start_s`` to
+    ``read_end_s`` is transcribed, and its words starting from ``after_s`` (where the word
+    before the gap starts) to before ``before_s`` (where the word after it starts) are
+    added."""
+
+    read_start_s: float
+    read_end_s: float
+    after_s: float
+    before_s: float
+
+
+def unheard_stretches(
+    words: Iterable[Word],
+    regions: Iterable[tuple[float, float]],
+    *,
+    chunk: tuple[float, float],
+    offset_s: float = 0.0,
+    settings: TranscriptionSettings = TranscriptionSettings(),
+) -> list[Stretch]:
+    """Gaps between the words of ``chunk`` that hold ``settings.reread_voice_s`` of voice.
+
+    ``words`` are the chunk's checked words (times from the start of the answer, the piece
+    starting ``offset_s`` into it); ``chunk`` and ``regions`` are in piece time. A word is
+    taken to cover at most ``longest_word_s`` of its span: the word before a skip often
+    lasts as long as the skip (a "have" of 7 s). A stretch is read from the start of the
+    word before the gap, which may have swallowed its first words. A stretch that is most
+    of the chunk is not read again: the same audio would be heard as no words again.
+    """
+    if settings.reread_voice_s <= 0:
+        return []
+    chunk_start, chunk_end = chunk
+    spans = sorted((w.start_s - offset_s, w.end_s - offset_s) for w in words)
+    stretches = []
+    covered_to, last_start = chunk_start, chunk_start
+    for start, end in [*spans, (chunk_end, chunk_end)]:
+        voice = [(max(s, covered_to), min(e, start)) for s, e in regions
+                 if e > covered_to and s < start]
+        if sum(e - s for s, e in voice) >= settings.reread_voice_s:
+            stretch = Stretch(
+                read_start_s=max(chunk_start, min(last_start, voice[0][0])
+                                 - settings.reread_pad_s),
+                read_end_s=min(chunk_end, voice[-1][1] + settings.reread_pad_s),
+                after_s=last_start, before_s=start)
+            if stretch.read_end_s - stretch.read_start_s < 0.9 * (chunk_end - chunk_start):
+                stretches.append(stretch)
+        covered_to = max(covered_to, min(end, start + settings.longest_word_s))
+        last_start = start
+    return stretches
+
+
+def _read_again(
+    model: Any,
+    audio: np.ndarray | AudioWindow,
+    stretch: Stretch,
+    kept: list[Word],
+    lost: list[DroppedWord],
+    *,
+    offset_s: float,
+    settings: TranscriptionSettings,
+) -> tuple[list[Word], list[DroppedWord]]:
+    """A chunk's words and drops, with ``stretch`` transcribed on its own merged in.
+
+    The second reading starts a little before the gap and ends a little after it, so its
+    first words may be the words just before the gap read again, and its last words those
+    just after: such repeats are left out, and the word before the gap is ended where the
+    new words start. When the second reading has the words on either side of the gap next
+    to each other inside it, the first reading had jumped from one to a later repeat of the
+    other: the word after the gap is that repeat, and is dropped.
+    """
+    logger.debug("no word in %.1f-%.1f s of voice: reading it again",
+                 offset_s + stretch.after_s, offset_s + stretch.before_s)
+    first, last = (int(t * SAMPLE_RATE) for t in (stretch.read_start_s, stretch.read_end_s))
+    segments = _transcribe_chunk(model, audio[first:last], settings)
+    found, found_lost = check_segments(segments, offset_s=offset_s + stretch.read_start_s,
+                                       settings=settings)
+    after_s, before_s = offset_s + stretch.after_s, offset_s + stretch.before_s
+    found = [w for w in found if after_s <= w.start_s < before_s]
+    ahead = [w for w in kept if w.start_s < before_s]
+    behind = [w for w in kept if w.start_s >= before_s]
+    found = found[_overlap(ahead, found) :]
+    found = found[: len(found) - _overlap(found, behind)]
+    if not found:
+        return kept, lost
+    lost = [*lost, *(d for d in found_lost if after_s <= d.word.start_s < before_s)]
+    if ahead and behind and any(_same_text(a, ahead[-1]) and _same_text(b, behind[0])
+                                for a, b in pairwise(found)):
+        lost.append(DroppedWord(behind[0], "a repeat: the model jumped to it over the "
+                                           "speech before it"))
+        behind = behind[1:]
+    if ahead and ahead[-1].end_s > found[0].start_s:
+        ahead[-1] = replace(ahead[-1], end_s=max(ahead[-1].start_s, found[0].start_s))
+    return [*ahead, *found, *behind], lost
+
+
+def _overlap(earlier: list[Word], later: list[Word], *, most: int = 3,
+             within_s: float = 1.5) -> int:
+    """How many words at the end of ``earlier`` are the words at the start of ``later``
+    transcribed again: the same text, each pair close in time."""
+    for count in range(min(most, len(earlier), len(later)), 0, -1):
+        if all(_same_text(a, b) and abs(a.start_s - b.start_s) <= within_s
+               for a, b in zip(earlier[-count:], later[:count], strict=True)):
+            return count
+    return 0
+
+
+def _same_text(a: Word, b: Word) -> bool:
+    def letters(text: str) -> str:
+        return re.sub(r"[^\w']", "", text.lower())
+
+    return letters(a.text) == letters(b.text)
 
 
 def _transcribe_chunk(model: Any, piece: np.ndarray, settings: TranscriptionSettings) -> list:

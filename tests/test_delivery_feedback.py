@@ -120,3 +120,22 @@ def test_the_report_carries_the_delivery_and_its_tips():
     assert report["metrics"]["delivery"]["pitch"]["monotone"] is True
     assert "monotone" in ids(FeedbackItem(**{**f, "evidence": ()}) for f in report["feedback"])
     assert build_report(tr)["metrics"]["delivery"] is None
+
+
+@pytest.mark.model
+def test_a_recording_too_long_for_delivery_never_loads_its_libraries():
+    """Over ``MAX_DELIVERY_S`` (here lowered to 5 s for an 11 s file) the answer is analysed
+    without its delivery, and librosa (about 190 MB) is never imported."""
+    import subprocess
+    import sys
+
+    from .audio_helpers import DATA
+
+    code = ("import sys, mockview.report as report\n"
+            "report.MAX_DELIVERY_S = float(sys.argv[2])\n"
+            "result = report.analyze_recording(sys.argv[1])\n"
+            "print(result['metrics']['delivery'] is None, 'librosa' in sys.modules)\n")
+    for limit, expected in (("5", "True False"), ("60", "False True")):
+        run = subprocess.run([sys.executable, "-c", code, str(DATA / "jfk.flac"), limit],
+                             capture_output=True, text=True, check=True)
+        assert run.stdout.split() == expected.split(), run.stderr

@@ -116,8 +116,8 @@ def corpus_delivery() -> dict:
 def test_a_lively_answer_with_nothing_flagged():
     assert delivery_lines(delivery(sentences=4, statements=3)) == [
         "Pitch: varies 3.4 semitones, lively (target 2 or more)",
-        "Uptalk: 0 of 3 statement(s) rose at the end",
-        "Volume: -28 dBFS, 18 dB above the background; 0 of 4 sentence ending(s) faded",
+        "Uptalk: 0 of 3 statements rose at the end",
+        "Volume: -28 dBFS, 18 dB above the background; 0 of 4 sentence endings faded",
     ]
 
 
@@ -127,11 +127,11 @@ def test_every_finding_with_its_time_words_and_what_to_do():
         "  0:05-0:25 flat (1.4 semitones): “we built the new system and then we …”",
         "  → Stress the key word of each sentence, and let your voice rise and fall with the"
         " meaning.",
-        "Uptalk: 2 of 5 statement(s) rose at the end like a question",
+        "Uptalk: 2 of 5 statements rose at the end like a question",
         "  0:12 “and that was the plan.” rose 5.1 semitones",
         "  0:40 “so I left.” rose 6.3 semitones",
         "  → Let your pitch fall on the last word of a statement.",
-        "Volume: -28 dBFS, 18 dB above the background; 1 of 7 sentence ending(s) faded",
+        "Volume: -28 dBFS, 18 dB above the background; 1 of 7 sentence endings faded",
         "  1:02 faded 8 dB on the last word: “… carries the point.”",
         "  → Keep enough breath to finish each sentence at full voice; the last word often"
         " carries the point.",
@@ -161,12 +161,12 @@ def test_no_delivery_gives_no_lines(missing):
 def test_a_long_list_is_cut_and_counted():
     rises = [rise(10.0 * n, f"statement {n}.") for n in range(7)]
     lines = delivery_lines(delivery(rises=rises, statements=9))
-    assert lines[1] == "Uptalk: 7 of 9 statement(s) rose at the end like a question"
+    assert lines[1] == "Uptalk: 7 of 9 statements rose at the end like a question"
     assert lines[2:7] == ["  0:00 “statement 0.” rose 5.1 semitones",
                           "  0:10 “statement 1.” rose 5.1 semitones",
                           "  0:20 “statement 2.” rose 5.1 semitones",
                           "  0:30 “statement 3.” rose 5.1 semitones",
-                          "  and 3 more rise(s)"]
+                          "  and 3 more rises"]
 
 
 def test_pitch_too_thin_to_measure_and_no_statements():

@@ -453,7 +453,7 @@ def test_five_two_minute_answers_fit_in_10_mb(tmp_path, tab):
 def test_screenshot_of_the_page(tmp_path, tab):
     for day in (1, 2, 3):  # fewer "um"s each day, so that the charts show a trend
         fewer = corpus_report(replace=dict.fromkeys(range(10, 10 + 3 * (3 - day)), "um"))
-        session_id = save_session([(INTRO, [(CORPUS, fewer), (CORPUS, corpus_report())]),
+        session_id = save_session([(INTRO, [(CORPUS, fewer), (CORPUS, sounding_report())]),
                                    (WHY, [(CORPUS, corpus_report(WHY))])], day=day)
     tab.open(write_report(tmp_path, str(session_id)))
     tab.seeked(5.0)

@@ -87,7 +87,7 @@ def _pitch(pitch: dict) -> list[Finding]:
     found += [Finding("flat", f"flat ({s['variation_semitones']:.1f} semitones): "
                               f"“{s['text']}”", s["start_s"], s["end_s"])
               for s in stretches[:SHOWN]]
-    return found + _more(stretches, "flat stretch(es)") + _tip(stretches)
+    return found + _more(stretches, "flat stretch", "flat stretches") + _tip(stretches)
 
 
 def _uptalk(uptalk: dict) -> list[Finding]:
@@ -95,12 +95,12 @@ def _uptalk(uptalk: dict) -> list[Finding]:
     if not statements:
         return [Finding("uptalk", "Uptalk: no statement's ending could be measured")]
     rising = uptalk.get("rising", len(items))
-    summary = (f"Uptalk: {rising} of {statements} statement(s) rose at the end"
+    summary = (f"Uptalk: {_of(rising, statements, 'statement')} rose at the end"
                + (" like a question" if rising else ""))
     found = [Finding("uptalk", summary)]
     found += [Finding("rise", f"“{u['text']}” rose {u['rise_semitones']:.1f} semitones",
                       u["start_s"]) for u in items[:SHOWN]]
-    return found + _more(items, "rise(s)") + _tip(items)
+    return found + _more(items, "rise") + _tip(items)
 
 
 def _volume(volume: dict) -> list[Finding]:
@@ -110,20 +110,26 @@ def _volume(volume: dict) -> list[Finding]:
     above = f", {snr:.0f} dB above the background" if snr is not None else ""
     fades, quiet = volume.get("fades") or [], volume.get("quiet_stretches") or []
     measured = volume.get("sentences_measured") or 0
-    faded = f"; {len(fades)} of {measured} sentence ending(s) faded" if measured else ""
+    faded = f"; {_of(len(fades), measured, 'sentence ending')} faded" if measured else ""
     found = [Finding("volume", f"Volume: {level:.0f} dBFS{above}{faded}")]
     found += [Finding("fade", f"faded {f['drop_db']:.0f} dB on the last word: “{f['text']}”",
                       f["start_s"]) for f in fades[:SHOWN]]
-    found += _more(fades, "fade(s)") + _tip(fades)
+    found += _more(fades, "fade") + _tip(fades)
     found += [Finding("quiet", f"quiet ({q['below_median_db']:.0f} dB below your level): "
                                f"“{q['text']}”", q["start_s"], q["end_s"])
               for q in quiet[:SHOWN]]
-    return found + _more(quiet, "quiet stretch(es)") + _tip(quiet)
+    return found + _more(quiet, "quiet stretch", "quiet stretches") + _tip(quiet)
 
 
-def _more(items: list[dict], what: str) -> list[Finding]:
+def _more(items: list[dict], one: str, many: str | None = None) -> list[Finding]:
     extra = len(items) - SHOWN
+    what = one if extra == 1 else many or one + "s"
     return [Finding("more", f"and {extra} more {what}")] if extra > 0 else []
+
+
+def _of(count: int, total: int, noun: str) -> str:
+    """"1 of 3 statements", "0 of 1 statement"."""
+    return f"{count} of {total} {noun if total == 1 else noun + 's'}"
 
 
 def _tip(items: list[dict]) -> list[Finding]:
