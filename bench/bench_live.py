@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 import bench_analyze  # noqa: E402  (the dev-data answer builder)
+from virtual_mic import start_virtual_mic, stop_virtual_mic  # noqa: E402
 
 GOAL_S = 1.5
 #: Two transcriptions place the same filler up to ~0.7 s apart (Whisper's word times are
@@ -56,24 +56,6 @@ ANSWER_S = 120.0
 MORE_CLIPS = [f"mfa-utterances/{name}.flac" for name in (
     "mfa_a", "mfa_longstop", "mfa_cutoffprogressive", "mfa_uhuh", "mfa_putty",
     "mfa_thenorm", "mfa_creaky", "mfa_words", "mfa_hes", "mfa_uhum")]
-
-
-def start_virtual_mic(runtime: Path) -> None:
-    env = {**os.environ, "VMIC_DIR": str(runtime)}
-    started = subprocess.run(["bash", str(REPO / "scripts" / "virtual-mic.sh"), "start"],
-                             capture_output=True, text=True, env=env)
-    if started.returncode != 0:
-        raise SystemExit(f"bench_live: the virtual microphone did not start:\n{started.stderr}")
-    for line in started.stdout.splitlines():
-        if line.startswith("export "):
-            name, _, value = line[len("export "):].partition("=")
-            os.environ[name] = value.strip('"')
-
-
-def stop_virtual_mic(runtime: Path) -> None:
-    subprocess.run(["bash", str(REPO / "scripts" / "virtual-mic.sh"), "stop"],
-                   env={**os.environ, "VMIC_DIR": str(runtime)}, check=False,
-                   capture_output=True)
 
 
 def render(report: dict) -> str:

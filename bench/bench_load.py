@@ -43,6 +43,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from virtual_mic import start_virtual_mic, stop_virtual_mic  # noqa: E402
 
 DATA = REPO / "tests" / "data"
 #: Real speech looped into the microphone: about 75 s, fillers and pauses included.
@@ -53,25 +56,6 @@ GAP_S = 0.8
 
 
 # --- the virtual microphone and what it hears ---------------------------------------------
-
-
-def start_virtual_mic(runtime: Path) -> None:
-    """Start the virtual microphone in ``runtime`` and point this process at it."""
-    env = {**os.environ, "VMIC_DIR": str(runtime)}
-    started = subprocess.run(["bash", str(REPO / "scripts" / "virtual-mic.sh"), "start"],
-                             capture_output=True, text=True, env=env)
-    if started.returncode != 0:
-        raise SystemExit(f"bench_load: the virtual microphone did not start:\n{started.stderr}")
-    for line in started.stdout.splitlines():
-        if line.startswith("export "):
-            name, _, value = line[len("export "):].partition("=")
-            os.environ[name] = value.strip('"')
-
-
-def stop_virtual_mic(runtime: Path) -> None:
-    subprocess.run(["bash", str(REPO / "scripts" / "virtual-mic.sh"), "stop"],
-                   env={**os.environ, "VMIC_DIR": str(runtime)}, check=False,
-                   capture_output=True)
 
 
 def build_speech(out: Path) -> Path:

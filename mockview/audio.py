@@ -53,8 +53,7 @@ class AudioFile:
         import av
 
         try:
-            with av.open(f"file:{self.path.absolute()}", mode="r",
-                         metadata_errors="ignore") as container:
+            with _open_container(self.path) as container:
                 if container.duration is not None:
                     return container.duration / av.time_base
                 stream = container.streams.audio[0] if container.streams.audio else None
@@ -109,10 +108,7 @@ def _decode_blocks(path: Path) -> Iterator[np.ndarray]:
     resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono",
                                                   rate=SAMPLE_RATE)
     try:
-        # "file:" + an absolute path: FFmpeg reads a bare name as a URL, so a file called
-        # "pipe:0.wav" would be standard input and "http:x.wav" a web address
-        with av.open(f"file:{path.absolute()}", mode="r",
-                     metadata_errors="ignore") as container:
+        with _open_container(path) as container:
             groups = _grouped(_valid_frames(container.decode(audio=0)))
             for frame in itertools.chain(groups, [None]):  # None flushes the resampler
                 for resampled in resampler.resample(frame):
@@ -121,6 +117,15 @@ def _decode_blocks(path: Path) -> Iterator[np.ndarray]:
         # PyAV frees a resampler's buffers only on a collection (faster-whisper issue 390)
         del resampler
         gc.collect()
+
+
+def _open_container(path: Path):
+    """PyAV's container for reading ``path``, opened as "file:" + its absolute path: FFmpeg
+    reads a bare name as a URL, so a file called "pipe:0.wav" would be standard input and
+    "http:x.wav" a web address."""
+    import av
+
+    return av.open(f"file:{path.absolute()}", mode="r", metadata_errors="ignore")
 
 
 def _valid_frames(frames):
