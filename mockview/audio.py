@@ -125,7 +125,21 @@ def _open_container(path: Path):
     "http:x.wav" a web address."""
     import av
 
-    return av.open(f"file:{path.absolute()}", mode="r", metadata_errors="ignore")
+    return av.open(f"file:{path.absolute()}", mode="r", **_tolerant_metadata())
+
+
+def _tolerant_metadata() -> dict:
+    """The ``av.open`` options that keep a tag in a foreign encoding from failing the open.
+
+    PyAV up to 18 decodes tags strictly as UTF-8 unless told ``metadata_errors``, so a WAV
+    titled in Latin-1 would not open; PyAV 19 dropped that option (and the attribute that
+    goes with it) and always reads tags losslessly. Ask the release at hand which it is.
+    """
+    import av.container
+
+    if hasattr(av.container.Container, "metadata_errors"):
+        return {"metadata_errors": "ignore"}
+    return {}
 
 
 def _valid_frames(frames):

@@ -9,8 +9,21 @@ import numpy as np
 DATA = Path(__file__).parent / "data"
 
 
+#: PyAV's encoder and container for each compressed format the tests write.
+_ENCODERS = {
+    ".mp3": ("libmp3lame", "mp3"),
+    ".m4a": ("aac", "mp4"),
+    ".aac": ("aac", "adts"),
+    ".opus": ("libopus", "ogg"),
+    ".webm": ("libopus", "webm"),
+}
+
+
 def write_audio(path: Path, audio: np.ndarray, sample_rate: int) -> Path:
-    """Write float audio (samples,) or (samples, channels) in the format of path's suffix."""
+    """Write float audio (samples,) or (samples, channels) in the format of path's suffix.
+
+    Opus takes 8, 12, 16, 24 or 48 kHz only.
+    """
     suffix = path.suffix.lower()
     if suffix in (".wav", ".flac", ".ogg"):
         import soundfile as sf
@@ -19,7 +32,7 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int) -> Path:
         return path
     import av
 
-    codec, container = {".mp3": ("libmp3lame", "mp3"), ".m4a": ("aac", "mp4")}[suffix]
+    codec, container = _ENCODERS[suffix]
     channels = 1 if audio.ndim == 1 else audio.shape[1]
     planar = np.ascontiguousarray(np.atleast_2d(audio.T if audio.ndim == 2 else audio))
     with av.open(str(path), "w", format=container) as output:

@@ -16,6 +16,26 @@ SCRIPT = ROOT / "scripts" / "virtual-mic.sh"
 JFK = Path(__file__).parent / "data" / "jfk.flac"
 
 
+def pytest_report_header(config):
+    """Which mockview is under test (the checkout, or the installed copy that the smoke runs
+    of noxfile.py test) and the releases of the libraries most likely to break it."""
+    import importlib.metadata
+    import platform
+
+    import mockview
+
+    def version(name):
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    names = ("av", "librosa", "numpy", "faster-whisper", "ctranslate2", "numba", "scipy")
+    return [f"mockview: {Path(mockview.__file__).parent}",
+            f"Python {platform.python_version()}: "
+            + ", ".join(f"{name} {version(name)}" for name in names)]
+
+
 @pytest.fixture(autouse=True)
 def mockview_home(tmp_path, monkeypatch):
     """Point the user's data directory at a temp dir, so no test reads or writes the real one."""

@@ -20,6 +20,7 @@ def run(*args):
     return CliRunner().invoke(cli, list(args))
 
 
+@pytest.mark.smoke
 def test_help_does_not_import_heavy_modules():
     code = (
         "import sys\n"
@@ -34,6 +35,7 @@ def test_help_does_not_import_heavy_modules():
     assert output.strip() == "[]"
 
 
+@pytest.mark.smoke
 def test_every_command_has_help_with_an_example():
     for name, command in cli.commands.items():
         result = run(name, "--help")
@@ -110,6 +112,7 @@ def test_question_and_question_text_together_is_a_usage_error():
     assert "Give either --question or --question-text, not both." in result.output
 
 
+@pytest.mark.smoke
 @pytest.mark.model
 def test_analyze_json_has_the_documented_shape():
     result = run("analyze", str(DATA / "acoustic_corpus.wav"), "--json",

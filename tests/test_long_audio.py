@@ -56,12 +56,21 @@ def long_speech(seconds: float) -> np.ndarray:
 # --- decoding -----------------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("suffix,sample_rate,channels", [
     (".flac", 44100, 2), (".m4a", 48000, 2), (".mp3", 22050, 1), (".wav", 16000, 1),
 ])
-def test_blocks_join_to_what_faster_whisper_decodes(tmp_path, suffix, sample_rate, channels):
+def test_blocks_join_to_what_faster_whisper_decodes(tmp_path, monkeypatch, suffix,
+                                                    sample_rate, channels):
+    import av
     from faster_whisper.audio import decode_audio
 
+    if not hasattr(av.container.Container, "metadata_errors"):
+        # faster-whisper 1.2 still passes av.open an option PyAV 19 dropped: compare
+        # against its decoding all the same, without that option
+        plain_open = av.open
+        monkeypatch.setattr(av, "open", lambda *args, metadata_errors=None, **options:
+                            plain_open(*args, **options))
     audio = read_clip("acoustic_corpus.wav", sample_rate)
     if channels == 2:
         audio = np.stack([audio, audio * 0.5], axis=1)

@@ -155,6 +155,7 @@ def _play(path):
     return subprocess.Popen(["paplay", str(path)])
 
 
+@pytest.mark.smoke
 @pytest.mark.mic
 @pytest.mark.model
 @pytest.mark.slow

@@ -187,6 +187,7 @@ def lit(tab: Tab) -> str | None:
 # --- the page in the browser ------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 @pytest.mark.browser
 def test_page_loads_with_no_console_errors_and_no_requests(one_session, tab):
     tab.open(one_session)
@@ -209,6 +210,7 @@ def test_what_the_answer_says_is_beside_each_take(one_session, tab):
     assert any(line.startswith("Opening:") for line in lines), lines
 
 
+@pytest.mark.smoke
 @pytest.mark.browser
 def test_how_it_sounds_is_beside_each_take(sounding_session, tab):
     tab.open(sounding_session)

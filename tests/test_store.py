@@ -94,6 +94,7 @@ def test_opening_twice_applies_nothing_more(mockview_home):
     assert rows == len(migrations.MIGRATIONS)
 
 
+@pytest.mark.smoke
 def test_upgrade_from_the_first_schema_keeps_the_data(mockview_home):
     path = mockview_home / "mockview.db"
     db = sqlite3.connect(path, isolation_level=None)
@@ -296,6 +297,7 @@ def test_private_files_whatever_the_umask(tmp_path, monkeypatch):
 # --- saving and reading ---------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_save_analysis_keeps_audio_report_question_and_words(tmp_path):
     report = make_report(FILLERY, question=BEHAVIORAL)
     with Store.open() as store:
