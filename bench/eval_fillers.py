@@ -39,6 +39,21 @@ def reference_count(text: str) -> int:
     return sum(1 for token in tokens if token.isalpha() and is_filled_pause(token))
 
 
+def found_count(transcript) -> int:
+    """Filled pauses among a transcript's words, by the analysis's rules."""
+    return sum(1 for w in transcript.words if is_filled_pause(w.text))
+
+
+def match_counts(found: int, expected: int) -> tuple[int, int, int]:
+    """(true positives, false positives, false negatives) of one clip, matched by count."""
+    return min(found, expected), max(0, found - expected), max(0, expected - found)
+
+
+def precision_recall(tp: int, fp: int, fn: int) -> tuple[float, float]:
+    """Precision and recall, rounded as reported; 0 when there is nothing to divide."""
+    return round(tp / max(1, tp + fp), 3), round(tp / max(1, tp + fn), 3)
+
+
 def clips(dev: Path) -> list[tuple[Path, str]]:
     refs = json.loads((dev / "mfa-utterances/reference_transcripts.json").read_text())
     # a reference without its recording (mfa_thea) is skipped
@@ -63,11 +78,10 @@ def main() -> None:
     started = time.perf_counter()
     for path, reference in clips(args.dev_data):
         transcript = transcribe_file(path, settings=settings)
-        found = sum(1 for w in transcript.words if is_filled_pause(w.text))
+        found = found_count(transcript)
         expected = reference_count(reference)
-        tp += min(found, expected)
-        fp += max(0, found - expected)
-        fn += max(0, expected - found)
+        clip_tp, clip_fp, clip_fn = match_counts(found, expected)
+        tp, fp, fn = tp + clip_tp, fp + clip_fp, fn + clip_fn
         rows.append({"clip": path.name, "expected": expected, "found": found,
                      "text": transcript.text,
                      "dropped": [f"{d.word.text}@{d.word.start_s}: {d.reason}"
@@ -76,14 +90,15 @@ def main() -> None:
     for name in FLUENT:
         transcript = transcribe_file(args.dev_data / name, settings=settings)
         fluent_fillers += [(name, w.text) for w in transcript.words if is_filled_pause(w.text)]
+    precision, recall = precision_recall(tp, fp, fn)
     result = {
         "clips": len(rows),
         "reference_fillers": tp + fn,
         "true_positives": tp,
         "false_positives": fp,
         "false_negatives": fn,
-        "precision": round(tp / max(1, tp + fp), 3),
-        "recall": round(tp / max(1, tp + fn), 3),
+        "precision": precision,
+        "recall": recall,
         "fillers_on_fluent_speech": fluent_fillers,
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,11 +50,21 @@ class AudioFile:
 
     def stated_duration_s(self) -> float | None:
         """The length the file's header states, read without decoding; None when it states
-        none, or cannot be read (``blocks()`` then says what is wrong)."""
+        none, or cannot be read (``blocks()`` then says what is wrong).
+
+        For a WAV that is the size its ``data`` chunk declares, which FFmpeg would clip to
+        what the file holds: a recording cut short still promises its whole length. A raw
+        AAC (ADTS) stream states none: FFmpeg's figure for it is a guess from the bit rate.
+        """
         import av
 
+        promised = _wav_promise_s(self.path)
+        if promised is not None:
+            return promised
         try:
             with _open_container(self.path) as container:
+                if container.format.name == "aac":
+                    return None
                 if container.duration is not None:
                     return container.duration / av.time_base
                 stream = container.streams.audio[0] if container.streams.audio else None
@@ -78,6 +89,21 @@ class AudioFile:
             ) from None
         if samples == 0:
             raise AudioError(f"{self.path} holds no audio samples. Record the answer again.")
+
+
+def _wav_promise_s(path: Path) -> float | None:
+    """The seconds a PCM WAV's header declares; None for anything else, and for a header
+    written before its length was known (0, or 0xFFFFFFFF as streaming writers put it)."""
+    from mockview.unfinished import WavError, _wav_layout
+
+    try:
+        with open(path, "rb") as wav:
+            rate_hz, block_align, _, _, data_size = _wav_layout(wav, path)
+    except (OSError, WavError, struct.error):
+        return None
+    if data_size in (0, 0xFFFFFFFF) or not rate_hz or not block_align:
+        return None
+    return data_size // block_align / rate_hz
 
 
 def load_audio(path: str | os.PathLike) -> np.ndarray:
@@ -280,7 +306,12 @@ class VoiceRegions:
         self._levels.feed(block)
 
     def regions(self) -> list[tuple[float, float]]:
-        return _voice(self._speech.regions(), self._levels.sound_regions())
+        return self.speech_and_voice()[1]
+
+    def speech_and_voice(self) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        """The speech detector's regions, and the voice regions; call once, at the end."""
+        speech = self._speech.regions()
+        return speech, _voice(speech, self._levels.sound_regions())
 
 
 def voice_regions(audio: np.ndarray) -> list[tuple[float, float]]:
@@ -288,7 +319,19 @@ def voice_regions(audio: np.ndarray) -> list[tuple[float, float]]:
 
     The union of the speech detector and the energy check, with gaps under 100 ms bridged.
     """
-    return _voice(speech_regions(audio), sound_regions(audio))
+    return speech_and_voice(audio)[1]
+
+
+def speech_and_voice(audio: np.ndarray
+                     ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """``speech_regions`` and ``voice_regions`` of ``audio``, the detector run once.
+
+    The voice regions hold every sound above the room's level (so hums and whispers the
+    detector misses, but breaths and lip noise too); the speech regions only what the
+    detector takes for speech. Pauses need both (``mockview.analysis.pauses``).
+    """
+    speech = speech_regions(audio)
+    return speech, _voice(speech, sound_regions(audio))
 
 
 def _voice(speech: list, sound: list) -> list[tuple[float, float]]:

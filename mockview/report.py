@@ -54,11 +54,28 @@ def analyze_recording(
     loader = (preload_in_background() if stated_s is None or stated_s <= MAX_DELIVERY_S
               else None)
     transcript = transcribe_file(path, model_name=model_name, progress=progress)
+    _warn_if_cut_short(path, transcript.duration_s, stated_s)
     if loader is not None:
         loader.join()
     delivery = measure_delivery(path, transcript, accurate_pitch=accurate_pitch)
     return build_report(transcript, question=question, audio_path=path, job=job,
                         delivery=delivery)
+
+
+def _warn_if_cut_short(path, decoded_s: float, stated_s: float | None) -> None:
+    """One line when the file holds less audio than its header promises (a recorder that
+    crashed, a copy that stopped): what is there was analysed, and the user should know.
+    Encoders pad and trim a few frames, so a shortfall under 0.25 s or 3 % is not one."""
+    from mockview.analysis.text import clock
+
+    if stated_s is None or stated_s - decoded_s <= max(0.25, 0.03 * stated_s):
+        return
+    if stated_s >= 10:
+        ends, promised = clock(decoded_s), clock(stated_s)
+    else:  # 0:00 of the 0:02 would say nothing
+        ends, promised = f"{decoded_s:.1f} s", f"{stated_s:.1f} s"
+    logger.warning("%s ends at %s of the %s its header promises: the rest is missing, so"
+                   " only what is there was analysed.", path, ends, promised)
 
 
 def measure_delivery(

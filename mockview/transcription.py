@@ -33,7 +33,7 @@ from mockview.audio import (
     VoiceRegions,
     chunk_regions,
     quietest_moment,
-    voice_regions,
+    speech_and_voice,
 )
 from mockview.errors import ModelDownloadNeeded, ModelError
 from mockview.words import DroppedWord, Transcript, Word
@@ -195,8 +195,10 @@ def transcribe_file(
         duration_s = voice.duration_s
         # the chunk planner looks back at most one chunk from the furthest point it read
         window = AudioWindow(audio.blocks(), keep_s=settings.max_chunk_s + 1.0)
+        speech, regions = voice.speech_and_voice()
         piece = _transcribe_regions(
-            window, voice.regions(), duration_s=duration_s, offset_s=0.0, settings=settings,
+            window, regions, speech=speech, duration_s=duration_s, offset_s=0.0,
+            settings=settings,
             model_loader=model.result,
             progress=progress and (lambda done_s: progress(done_s, duration_s)))
     return finish_transcript([piece], duration_s=duration_s, model_name=model_name,
@@ -231,6 +233,8 @@ class Piece:
     words: tuple[Word, ...]
     dropped: tuple[DroppedWord, ...]
     regions: tuple[tuple[float, float], ...]
+    #: what the speech detector alone heard (``Transcript.detected_speech``)
+    speech: tuple[tuple[float, float], ...] = ()
 
 
 def transcribe_piece(
@@ -246,15 +250,17 @@ def transcribe_piece(
     A whole array is one piece; while recording (``mockview.live``), each stretch up to a
     silence is one. Times in the result are from the start of the answer.
     """
-    return _transcribe_regions(audio, voice_regions(audio), duration_s=audio.size / SAMPLE_RATE,
-                               offset_s=offset_s, settings=settings, model_loader=model_loader,
-                               progress=progress)
+    speech, regions = speech_and_voice(audio)
+    return _transcribe_regions(audio, regions, speech=speech,
+                               duration_s=audio.size / SAMPLE_RATE, offset_s=offset_s,
+                               settings=settings, model_loader=model_loader, progress=progress)
 
 
 def _transcribe_regions(
     audio: np.ndarray | AudioWindow,
     regions: list[tuple[float, float]],
     *,
+    speech: list[tuple[float, float]],
     duration_s: float,
     offset_s: float,
     settings: TranscriptionSettings,
@@ -262,7 +268,8 @@ def _transcribe_regions(
     progress: Callable[[float], None] | None,
 ) -> Piece:
     """Step 2 for ``audio`` (an array, or a file streaming through a window) whose voice is
-    in ``regions``: chunks planned and read one after another, front to back."""
+    in ``regions`` (``speech`` where the detector heard speech): chunks planned and read
+    one after another, front to back."""
     chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s, duration_s=duration_s,
                            quietest=partial(quietest_moment, audio))
     model = None  # loaded at the first chunk: audio with no voice never needs it
@@ -293,6 +300,7 @@ def _transcribe_regions(
         words=tuple(words),
         dropped=tuple(dropped),
         regions=tuple((offset_s + start, offset_s + end) for start, end in regions),
+        speech=tuple((offset_s + start, offset_s + end) for start, end in speech),
     )
 
 
@@ -316,6 +324,7 @@ def finish_transcript(
         speech_regions=tuple(regions),
         dropped=tuple(dropped),
         model=model_name or DEFAULT_MODEL,
+        detected_speech=tuple(region for piece in pieces for region in piece.speech),
     )
 
 

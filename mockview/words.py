@@ -29,9 +29,13 @@ class Transcript:
     """What transcription hands to analysis: words plus what the audio itself says.
 
     ``speech_regions`` are (start_s, end_s) spans where the audio holds voice, from the
-    voice-activity check; pause metrics are cross-checked against them because word
-    timestamps can swallow silences. ``dropped`` records words the audio check removed,
-    with the reason, so the report can be honest about them.
+    voice-activity check (the speech detector joined with every sound above the room's
+    level); pause metrics are cross-checked against them because word timestamps can
+    swallow silences. ``detected_speech`` are the spans the speech detector alone took for
+    speech, or None where that is not known (a transcript made by hand): with them, a
+    breath or room noise in a gap between words is part of the pause, not voice.
+    ``dropped`` records words the audio check removed, with the reason, so the report can
+    be honest about them.
     """
 
     words: tuple[Word, ...]
@@ -39,6 +43,7 @@ class Transcript:
     speech_regions: tuple[tuple[float, float], ...] = ()
     dropped: tuple[DroppedWord, ...] = ()
     model: str = ""
+    detected_speech: tuple[tuple[float, float], ...] | None = None
 
     @property
     def text(self) -> str:

@@ -66,6 +66,40 @@ def test_speech_regions_override_word_gaps():
     assert pauses["items"] == []
 
 
+def test_breath_in_a_gap_between_words_leaves_the_pause_a_pause():
+    # "uh [1.4 s: a breath and room tone, above the floor] and": the voice regions run
+    # through the gap, the speech detector does not, and no word lies there
+    words = (Word("I", 0.0, 0.3), Word("uh", 0.4, 0.8), Word("and", 2.2, 2.5),
+             Word("then", 2.6, 2.9))
+    voice = ((0.0, 2.9),)
+    heard_as_speech = ((0.0, 0.35), (2.2, 2.9))  # the detector misses the "uh" too
+    with_detector = Transcript(words, duration_s=3.0, speech_regions=voice,
+                               detected_speech=heard_as_speech)
+    without = Transcript(words, duration_s=3.0, speech_regions=voice)
+
+    pauses = pauses_of(with_detector)
+
+    # the "uh" is speech (a word lies over its sound) and the breath after it is not
+    assert [(p["start_s"], p["end_s"]) for p in pauses["items"]] == [(0.9, 2.2)]
+    assert pauses["items"][0]["position"] == "after_filler"
+    assert pauses_of(without)["items"] == []  # sound alone would hide the pause
+
+
+def test_speech_the_detector_heard_in_a_gap_between_words_is_no_pause():
+    # a word the model left out: the detector heard speech, so the gap is not silence
+    words = (Word("a", 0.0, 0.5), Word("b", 2.0, 2.5))
+    t = Transcript(words, duration_s=3.0, speech_regions=((0.0, 2.5),),
+                   detected_speech=((0.0, 0.5), (0.6, 1.9), (2.0, 2.5)))
+    assert pauses_of(t)["items"] == []
+
+
+def test_a_word_stretched_over_a_silence_still_shows_it_with_the_detector():
+    words = (Word("I", 0.0, 0.3), Word("went", 0.4, 5.3), Word("home.", 5.4, 5.7))
+    regions = ((0.0, 1.0), (4.9, 5.7))
+    t = Transcript(words, duration_s=6.0, speech_regions=regions, detected_speech=regions)
+    assert [(p["start_s"], p["end_s"]) for p in pauses_of(t)["items"]] == [(1.0, 4.9)]
+
+
 def test_region_silences_are_clipped_to_the_speech_span():
     words = (Word("a", 1.0, 1.5), Word("b", 2.0, 2.5))
     regions = ((0.0, 0.2), (0.9, 1.5), (2.0, 2.5), (4.0, 5.0))

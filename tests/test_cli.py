@@ -1,6 +1,7 @@
 """The command line: start-up cost, help everywhere, and one clear line for every bad input."""
 
 import json
+import re
 import subprocess
 import sys
 import wave
@@ -18,6 +19,13 @@ HEAVY = ("faster_whisper", "librosa", "sounddevice", "numpy", "ctranslate2", "av
 
 def run(*args):
     return CliRunner().invoke(cli, list(args))
+
+
+def run_process(*args):
+    """``mockview ARGS`` as its own process: what a user sees on stdout and stderr, warnings
+    included (under pytest the logging plugin would take them)."""
+    return subprocess.run([sys.executable, "-m", "mockview", *args], capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
 @pytest.mark.smoke
@@ -87,10 +95,32 @@ def test_wav_header_claiming_more_data_than_there_is(tmp_path):
         out.writeframes(np.zeros(16000, dtype=np.int16).tobytes())
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])  # header says 1 s, half is there
-    result = run("analyze", str(path), "--json")
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    result = run_process("analyze", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
     assert report["transcript"]["words"] == []
+    assert result.stderr == (f"{path} ends at 0.5 s of the 1.0 s its header promises: the rest"
+                             " is missing, so only what is there was analysed.\n")
+
+
+@pytest.mark.model
+def test_a_recording_cut_short_is_analysed_for_what_it_holds_with_one_warning(tmp_path):
+    whole = DATA / "jfk.flac"  # 11 s
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+
+    result = run_process("analyze", str(cut), "--json")
+    complete = run_process("analyze", str(whole), "--json")
+
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert 4.0 < report["audio"]["duration_s"] < 7.0
+    text = " ".join(word["text"] for word in report["transcript"]["words"])
+    assert "fellow Americans" in text, text  # "And so, my fellow Americans, ask not..."
+    assert re.fullmatch(rf"{re.escape(str(cut))} ends at 0:0[4-7] of the 0:11 its header "
+                        r"promises: the rest is missing, so only what is there was analysed\.\n",
+                        result.stderr), result.stderr
+    assert complete.returncode == 0 and "header promises" not in complete.stderr
 
 
 @pytest.mark.parametrize("signal", ["silence", "noise"])

@@ -48,7 +48,10 @@ def test_each_supported_format_decodes_to_the_speech_it_holds(tmp_path, speech, 
     assert heard.size / SAMPLE_RATE == pytest.approx(reference.size / SAMPLE_RATE, abs=0.05)
     assert best_correlation(heard, reference) > 0.9
     stated = AudioFile(path).stated_duration_s()
-    assert stated == pytest.approx(reference.size / SAMPLE_RATE, rel=0.1)
+    if suffix == ".aac":  # a raw ADTS stream states no length (FFmpeg's is a guess)
+        assert stated is None
+    else:
+        assert stated == pytest.approx(reference.size / SAMPLE_RATE, rel=0.1)
 
 
 def wav_titled(path, title: bytes):

@@ -22,7 +22,14 @@ from mockview.analysis.feedback import FeedbackItem, build_feedback
 from mockview.analysis.fillers import FILLED_PAUSE, FillerItem, FillerMetrics, find_fillers
 from mockview.analysis.length import LengthMetrics, length_metrics
 from mockview.analysis.pace import PaceMetrics, PaceWindow, pace_metrics
-from mockview.analysis.pauses import Pause, PauseMetrics, clean_regions, find_gaps, pause_metrics
+from mockview.analysis.pauses import (
+    Pause,
+    PauseMetrics,
+    clean_regions,
+    find_gaps,
+    pause_metrics,
+    speaking_regions,
+)
 from mockview.analysis.rambling import RamblingMetrics, RamblingSignal, rambling_metrics
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import MAX_TIME_S, Evidence, clean_words, sentences, tokenize
@@ -109,6 +116,8 @@ def analyze_answer(
         duration_s = max(duration_s, max(t.end_s for t in tokens))
 
     regions = clean_regions(transcript.speech_regions or ())
+    if regions and transcript.detected_speech is not None:
+        regions = speaking_regions(regions, transcript.detected_speech, tokens)
     gaps = find_gaps(tokens, regions, min_pause_s=settings.min_pause_s)
     items = find_fillers(
         tokens,

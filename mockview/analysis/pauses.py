@@ -5,6 +5,11 @@ last word's end; leading and trailing silence are not pauses (the leading one is
 as thinking time, ``first_word_s``). Word timestamps can swallow silences (a 4.9 s "word"
 has been seen), so when the voice-activity detector's speech regions are known the pauses
 are the gaps between those regions; only without them do the gaps between words stand in.
+
+A pause is the absence of speech, not of sound: breaths, lip noise and room tone in a gap
+between words are part of it. So where the speech detector's own regions are known, sound
+counts as speech only where the detector heard speech or where a word lies over it (the
+fillers and whispers the detector misses); see ``speaking_regions``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from mockview.errors import AnalysisError
 
 #: comparisons of times absorb float noise: a 1.0 s gap computed as 0.9999999 is long
 EPSILON_S = 1e-6
+#: word times come in 20 ms steps and often start or end a little early or late: sound
+#: this close to a word is taken to be part of it
+WORD_SOUND_SLACK_S = 0.1
 
 POSITIONS = ("between_sentences", "clause_boundary", "mid_clause", "after_filler")
 
@@ -148,6 +156,47 @@ def clean_regions(
         else:
             merged.append((start, end))
     return merged
+
+
+def speaking_regions(
+    voice_regions: Sequence[tuple[float, float]],
+    detected_speech: Sequence[tuple[float, float]],
+    tokens: Sequence[Token],
+) -> list[tuple[float, float]]:
+    """Where the answer holds speech, from its voice regions (every sound above the room's
+    level), the spans the speech detector took for speech, and the words.
+
+    The detector's speech counts whole. Other sound counts only under a word the detector
+    missed altogether (widened by ``WORD_SOUND_SLACK_S``): an "uh" or a whisper is speech
+    because the model wrote a word there, while a breath or room noise in a gap between
+    words is part of the pause, also when a word heard by the detector was stamped over it
+    (noise in a gap draws the model's word times into it).
+    """
+    detected = clean_regions(detected_speech)
+    starts = [start for start, _ in detected]
+    missed = []
+    for token in tokens:
+        before = bisect.bisect_left(starts, token.end_s)  # regions starting before its end
+        if before == 0 or detected[before - 1][1] <= token.start_s:
+            missed.append((token.start_s - WORD_SOUND_SLACK_S,
+                           token.end_s + WORD_SOUND_SLACK_S))
+    under_missed_words = _intersection(clean_regions(voice_regions), clean_regions(missed))
+    return clean_regions(detected + under_missed_words)
+
+
+def _intersection(a: list[tuple[float, float]], b: list[tuple[float, float]]
+                  ) -> list[tuple[float, float]]:
+    """The spans in both of two sorted lists of disjoint spans."""
+    both, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            both.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return both
 
 
 def find_gaps(
