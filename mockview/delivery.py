@@ -640,9 +640,10 @@ def _inside(times: np.ndarray, regions: Sequence[tuple[float, float]]) -> np.nda
 
 
 def _noise_floor(level_db: np.ndarray, in_speech: np.ndarray) -> float:
-    """The room's level: the median of the frames outside speech, which a breath or a click
-    now and then does not move; where the recording holds under half a second outside
-    speech, the 10th percentile of all frames. Never below digital silence (-100 dB)."""
+    """The room's level: the 10th percentile of the frames outside speech (of all frames
+    where the recording holds under half a second outside speech), never below digital
+    silence (-100 dB). A low percentile, not the mean: the onsets and tails of words that
+    the speech spans leave out, and breaths, would raise a mean."""
     import numpy as np
 
     quiet = level_db[~in_speech]
