@@ -94,11 +94,11 @@ class AudioFile:
 def _wav_promise_s(path: Path) -> float | None:
     """The seconds a PCM WAV's header declares; None for anything else, and for a header
     written before its length was known (0, or 0xFFFFFFFF as streaming writers put it)."""
-    from mockview.unfinished import WavError, _wav_layout
+    from mockview.unfinished import WavError, wav_layout
 
     try:
         with open(path, "rb") as wav:
-            rate_hz, block_align, _, _, data_size = _wav_layout(wav, path)
+            rate_hz, block_align, _, _, data_size = wav_layout(wav, path)
     except (OSError, WavError, struct.error):
         return None
     if data_size in (0, 0xFFFFFFFF) or not rate_hz or not block_align:

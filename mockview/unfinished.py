@@ -270,7 +270,7 @@ def repair_wav(path: Path) -> float:
     """
     with open(path, "r+b") as wav:
         size = os.fstat(wav.fileno()).st_size
-        rate_hz, block_align, data_at, riff_size, data_size = _wav_layout(wav, path)
+        rate_hz, block_align, data_at, riff_size, data_size = wav_layout(wav, path)
         if riff_size == size - 8 and data_at + data_size <= size:
             return data_size // block_align / rate_hz  # closed properly: its header is right
         frames = max(0, size - data_at) // block_align
@@ -286,7 +286,7 @@ def repair_wav(path: Path) -> float:
     return frames / rate_hz
 
 
-def _wav_layout(wav, path: Path) -> tuple[int, int, int, int, int]:
+def wav_layout(wav, path: Path) -> tuple[int, int, int, int, int]:
     """(sample rate, bytes per frame, offset of the audio, RIFF size, data size)."""
     head = wav.read(12)
     if len(head) < 12 or head[:4] != _RIFF or head[8:] != _WAVE:
