@@ -10,12 +10,15 @@ prompt brings them back, but also brings doubled fillers and phrases invented in
    a stretch of the chunk where the audio has seconds of voice but the model wrote no word
    (it sometimes jumps over a sentence, most often one that repeats words near it);
 3. check the result against the audio and the model's own confidence, and drop what they
-   do not support, recording why in ``Transcript.dropped``.
+   do not support, recording why in ``Transcript.dropped``; a filler must have voice of
+   its own (``mockview.voicing``), and one the model stamped with no length is moved onto
+   that voice.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from bisect import bisect_left
@@ -36,6 +39,7 @@ from mockview.audio import (
     speech_and_voice,
 )
 from mockview.errors import ModelDownloadNeeded, ModelError
+from mockview.voicing import voiced_spans
 from mockview.words import DroppedWord, Transcript, Word
 
 if TYPE_CHECKING:
@@ -44,6 +48,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("mockview")
 
 DEFAULT_MODEL = "tiny.en"
+#: sound this close to a word's stamped start or end is taken as that word's
+WORD_EDGE_S = 0.05
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
 
 
@@ -66,6 +72,15 @@ class TranscriptionSettings:
     hallucination_avg_logprob: float = -0.8
     #: fillers the model itself gives less than this probability are prompt echoes
     min_filler_probability: float = 0.05
+    #: a filler is heard when its span, widened by ``speech_tolerance_s``, touches a run
+    #: of voice this long (``mockview.voicing``), or speech the detector heard
+    min_filler_voice_s: float = 0.06
+    #: filled pauses last about 0.2-1 s: one the model gives less than this is a timestamp
+    #: artefact (the model often stamps a filler with zero length at the next word's start)
+    #: and is moved onto the nearest run of voice at least this long in its gap ...
+    min_filler_s: float = 0.1
+    #: ... no further than this from where the model put it
+    retime_reach_s: float = 1.0
     #: a content word at least this probable is kept even where its time shows silence
     confident_word_probability: float = 0.5
     #: a word counts as heard when its span, widened by this, touches detected speech
@@ -235,6 +250,9 @@ class Piece:
     regions: tuple[tuple[float, float], ...]
     #: what the speech detector alone heard (``Transcript.detected_speech``)
     speech: tuple[tuple[float, float], ...] = ()
+    #: runs of voice in the chunks that hold a filler (``mockview.voicing``): the
+    #: evidence for a filler the speech detector did not hear
+    voiced: tuple[tuple[float, float], ...] = ()
 
 
 def transcribe_piece(
@@ -275,6 +293,7 @@ def _transcribe_regions(
     model = None  # loaded at the first chunk: audio with no voice never needs it
     words: list[Word] = []
     dropped: list[DroppedWord] = []
+    voiced: list[tuple[float, float]] = []
     next_region = 0  # the first region that may reach into the chunk (both are in order)
     for chunk_start, chunk_end in chunks:
         model = model if model is not None else model_loader()
@@ -292,6 +311,11 @@ def _transcribe_regions(
                                          offset_s=offset_s, settings=settings):
             kept, lost = _read_again(model, audio, stretch, kept, lost, offset_s=offset_s,
                                      settings=settings)
+        around_fillers = _around_fillers(kept, settings)
+        if around_fillers:
+            voiced.extend(voiced_spans(samples, offset_s=offset_s + chunk_start,
+                                       min_s=settings.min_filler_voice_s,
+                                       within=around_fillers))
         words.extend(kept)
         dropped.extend(lost)
         if progress:
@@ -301,6 +325,7 @@ def _transcribe_regions(
         dropped=tuple(dropped),
         regions=tuple((offset_s + start, offset_s + end) for start, end in regions),
         speech=tuple((offset_s + start, offset_s + end) for start, end in speech),
+        voiced=tuple(voiced),
     )
 
 
@@ -316,7 +341,9 @@ def finish_transcript(
     regions = [region for piece in pieces for region in piece.regions]
     words = [word for piece in pieces for word in piece.words]
     dropped = [word for piece in pieces for word in piece.dropped]
-    words, lost = check_words(words, regions, settings=settings)
+    voiced = [span for piece in pieces for span in piece.voiced]
+    words, lost = check_words(words, regions, voiced=voiced, settings=settings)
+    words = retime_fillers(words, voiced, settings=settings)
     dropped.extend(lost)
     return Transcript(
         words=tuple(words),
@@ -491,6 +518,7 @@ def check_words(
     words: list[Word],
     regions: list[tuple[float, float]],
     *,
+    voiced: Iterable[tuple[float, float]] = (),
     settings: TranscriptionSettings,
 ) -> tuple[list[Word], list[DroppedWord]]:
     """Drop words the audio does not support and fillers that only echo the prompt.
@@ -498,9 +526,13 @@ def check_words(
     A confident content word is kept even where its time falls in silence: word times
     drift (a word before a pause often swallows the pause and leaves the next word with
     no time of its own), and dropping a real word would skew every count. Fillers and
-    unsure words have to be where the audio has voice.
+    unsure words have to be where the audio has voice: in ``regions``, or for a filler
+    also in ``voiced``, runs of periodic sound clear of the local background. A filled
+    pause is a held vowel or nasal, so its voicing is the evidence, and it holds for a
+    quiet second speaker or a filler in room noise that the speech detector misses.
     """
     voice = _Voice(regions)
+    filler_voice = _Voice([*regions, *voiced])
     kept: list[Word] = []
     dropped: list[DroppedWord] = []
     for word in words:
@@ -508,8 +540,8 @@ def check_words(
         filler = is_filled_pause(word.text)
         needs_voice = filler or word.probability < settings.confident_word_probability
         tolerance_s = settings.speech_tolerance_s
-        if needs_voice and not voice.touches(word.start_s - tolerance_s,
-                                             word.end_s + tolerance_s):
+        if needs_voice and not (filler_voice if filler else voice).touches(
+                word.start_s - tolerance_s, word.end_s + tolerance_s):
             reason = "no speech in the audio at this time"
         elif filler and word.probability < settings.min_filler_probability:
             reason = f"filler with probability {word.probability:.2f}: an echo of the prompt"
@@ -534,6 +566,74 @@ class _Voice:
         """Whether the open span (start_s, end_s) overlaps a region."""
         starting_before = bisect_left(self.starts, end_s)
         return starting_before > 0 and self.reach[starting_before - 1] > start_s
+
+
+def _around_fillers(words: list[Word], settings: TranscriptionSettings
+                    ) -> list[tuple[float, float]]:
+    """Where the voice of the fillers among ``words`` (in order) may be: around each one's
+    span, and for those too short to be true, their gap as far as ``retime_reach_s``."""
+    reach_s = settings.speech_tolerance_s + settings.min_filler_voice_s
+    spans = [(w.start_s - reach_s, w.end_s + reach_s) for w in words
+             if is_filled_pause(w.text)]
+    for first, last in _stamped_fillers(words, settings):
+        spans.append(_gap(words, first, last, settings.retime_reach_s))
+    return spans
+
+
+def _stamped_fillers(words: list[Word], settings: TranscriptionSettings
+                     ) -> list[tuple[int, int]]:
+    """(first, last + 1) index of each run of consecutive fillers shorter than
+    ``min_filler_s``."""
+    runs: list[tuple[int, int]] = []
+    for i, word in enumerate(words):
+        if is_filled_pause(word.text) and word.duration_s < settings.min_filler_s:
+            if runs and runs[-1][1] == i:
+                runs[-1] = (runs[-1][0], i + 1)
+            else:
+                runs.append((i, i + 1))
+    return runs
+
+
+def _gap(words: list[Word], first: int, last: int, reach_s: float) -> tuple[float, float]:
+    """The time between the words either side of ``words[first:last]``, at most ``reach_s``
+    from them."""
+    start_s, end_s = words[first].start_s, words[last - 1].end_s
+    after_s = words[first - 1].end_s if first > 0 else -math.inf
+    before_s = words[last].start_s if last < len(words) else math.inf
+    return (min(start_s, max(after_s, start_s - reach_s)),
+            max(end_s, min(before_s, end_s + reach_s)))
+
+
+def retime_fillers(words: list[Word], voiced: Iterable[tuple[float, float]], *,
+                   settings: TranscriptionSettings) -> list[Word]:
+    """``words`` with the fillers the model gave less than ``min_filler_s`` moved onto their
+    voice: the runs of ``voiced`` nearest to them that lie in the gap between their
+    neighbours (within ``retime_reach_s``), one run per filler, in the order written.
+
+    A filled pause is a held vowel, so its voice is where it was said; the model's
+    zero-length stamp would leave that time counted as a pause. A run that reaches into a
+    neighbour (to within ``WORD_EDGE_S`` of it) is that word's sound: the model squeezes
+    the word after a filler, and its onset is not the filler. Fillers left without a run
+    keep their stamps.
+    """
+    runs = sorted(span for span in voiced if span[1] - span[0] >= settings.min_filler_s)
+    words = list(words)
+    for first, last in _stamped_fillers(words, settings):
+        low, high = _gap(words, first, last, settings.retime_reach_s)
+        after_s = words[first - 1].end_s + WORD_EDGE_S if first > 0 else -math.inf
+        before_s = words[last].start_s - WORD_EDGE_S if last < len(words) else math.inf
+        stamp_s = words[first].start_s
+        choices = sorted(
+            (max(0.0, start - stamp_s, stamp_s - end), max(start, low), min(end, high))
+            for start, end in runs
+            if after_s <= start and end <= before_s and min(end, high) - max(start, low)
+            >= settings.min_filler_s)
+        chosen = [(start, end) for _, start, end in choices[: last - first]]
+        stamped = [(w.start_s, w.end_s) for w in words[first + len(chosen) : last]]
+        spans = sorted([*chosen, *stamped])
+        for i, (start, end) in zip(range(first, last), spans, strict=True):
+            words[i] = replace(words[i], start_s=round(start, 3), end_s=round(end, 3))
+    return words
 
 
 def is_filled_pause(text: str) -> bool:

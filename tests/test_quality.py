@@ -69,3 +69,16 @@ def test_like_as_content_is_not_a_filler():
     # "m f a is like putty": a comparison, not a filler
     report = build_report(transcribe_file(DATA / "mfa_putty.flac"))
     assert [i for i in report["metrics"]["fillers"]["items"] if "like" in i["text"].lower()] == []
+
+
+def test_every_um_is_timed_on_its_voice(monologue, reference):
+    # the model stamps the first "um" with no length at the start of the next word; moved
+    # onto its own voice it lies inside the aligner's "um", as the second one does
+    words, _ = reference
+    spoken = [(start, end) for start, end, text in words if text == "um"]
+    found = [(i["start_s"], i["end_s"]) for i in monologue["metrics"]["fillers"]["items"]
+             if i["text"].lower().startswith("um")]
+    assert len(found) == len(spoken) == 2
+    for (start, end), (found_start, found_end) in zip(spoken, found, strict=True):
+        assert found_end - found_start >= 0.1
+        assert start - 0.15 <= found_start and found_end <= end + 0.15, (found, spoken)
