@@ -22,7 +22,7 @@ What it does:
    (``accurate_pitch=True``). Reports the median and range, in seconds and in seconds per
    minute of audio, against the bar.
 4. Cold, in a fresh process (skipped with ``--no-cold``): the time to import
-   ``mockview.delivery``, the first call (which imports librosa and scipy: a fixed cost
+   ``mockview.delivery``, the first call (which imports scipy's filters: a fixed cost
    once per process, whatever the length) and a second call. ``mockview analyze`` runs
    as a fresh process, so this fixed cost is what a user waits for on top of the
    per-minute cost, unless the import overlaps transcription (``delivery.preload``).
@@ -75,7 +75,7 @@ DEV_CLIPS = [
         "mfa_creaky", "mfa_putty", "mfa_the", "mfa_registershift")),
 ]
 
-# A fresh process: import, first call (librosa's import inside), second call.
+# A fresh process: import, first call (scipy's import inside), second call.
 COLD_CODE = """\
 import pickle, sys, time
 import numpy as np
@@ -279,7 +279,7 @@ def print_table(result: dict) -> None:
         print(f"fresh process: import mockview.delivery {c['import_s']:.2f} s, first call"
               f" {c['first_call_s']:.2f} s, second call {c['second_call_s']:.2f} s:"
               f" a fixed {c['fixed_cost_s']:.2f} s ({c['fixed_cost_cpu_s']:.2f} s of CPU) once per"
-              " process: librosa's import")
+              " process: scipy's import")
     if "overlap" in result:
         o = result["overlap"]
         m = o["median_s"]

@@ -2,7 +2,7 @@
 
 The analysis package reads only the word timeline; how something was *said* needs the
 samples, so this lives beside it: a 16 kHz mono array and its :class:`Transcript` in,
-frozen dataclasses out, no files or devices. numpy and librosa are imported inside the
+frozen dataclasses out, no files or devices. numpy and scipy are imported inside the
 functions, so importing this module costs nothing on the CLI's start-up path.
 
     >>> analyze_delivery(audio, transcript).to_dict()     # doctest: +SKIP
@@ -15,9 +15,12 @@ thresholds are in :class:`DeliverySettings`; they are heuristics (see METRICS.md
 "Delivery (voice)").
 
 Cost (``bench/bench_delivery.py``): pitch is tracked only inside the speech regions, at a
-10 ms hop on 40 ms frames; levels come from one cumulative sum over the whole answer.
-Importing librosa costs about 1.7 s once per process: :func:`preload` lets a caller pay
-it while the CPU idles (during a recording).
+10 ms hop on 40 ms frames, by a YIN written in numpy; levels come from one cumulative sum
+over the whole answer. Nothing is compiled on first use, so the first analysis after an
+install costs what later ones do (``bench/bench_first_run.py``). librosa, and the numba
+code it compiles on first use, is imported only for ``accurate_pitch`` (pyin). Importing
+scipy's filters costs about 1 s once per process: :func:`preload` lets a caller pay it
+while the CPU idles (during a recording).
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ class DeliverySettings:
     Change one with ``dataclasses.replace(DeliverySettings(), monotone_semitones=1.5)``.
     """
 
-    # Framing. 40 ms holds 2.6 periods of the lowest pitch (librosa's yin wants 2); a
+    # Framing. 40 ms holds 2.6 periods of the lowest pitch (YIN wants 2); a
     # 10 ms hop gives 30 frames over uptalk's 300 ms.
     frame_ms: int = 40
     hop_ms: int = 10
@@ -187,26 +190,30 @@ class DeliverySettings:
         return int(math.ceil(SAMPLE_RATE / self.fmin_hz))
 
 
-def preload() -> None:
-    """Import librosa's pitch tracker and scipy's filters ahead of :func:`analyze_delivery`.
+def preload(*, accurate_pitch: bool = False) -> None:
+    """Import what :func:`analyze_delivery` needs ahead of it: scipy's filters, and with
+    ``accurate_pitch`` librosa's pyin.
 
-    They take about 1.7 s to import in a fresh process (scipy.signal, and numba loading
-    librosa's compiled code), once, whatever the audio's length: ten times the analysis of
-    a two-minute answer. Where the CPU idles, as while ``mockview practice`` records an
-    answer, a background thread can take that cost off the wait for feedback; beside a
-    transcription it hides most of it (``bench/bench_delivery.py --overlap``).
+    These imports cost a fixed time once per process, whatever the audio's length: about
+    1 s for scipy.signal, five times the analysis of a two-minute answer; librosa, with
+    numba loading its compiled code, about 1.5 s more. Where the CPU idles, as while
+    ``mockview practice`` records an answer, a background thread can take that cost off
+    the wait for feedback; beside a transcription it hides some of it
+    (``bench/bench_delivery.py --overlap``).
     """
-    import librosa.core.pitch  # noqa: F401
     import scipy.signal  # noqa: F401
 
+    if accurate_pitch:
+        import librosa.core.pitch  # noqa: F401
 
-def preload_in_background() -> threading.Thread:
+
+def preload_in_background(*, accurate_pitch: bool = False) -> threading.Thread:
     """Run :func:`preload` in a daemon thread, started; join it before the analysis. A
     failure there is only logged: the analysis imports the same modules and reports it."""
 
     def load() -> None:
         try:
-            preload()
+            preload(accurate_pitch=accurate_pitch)
         except Exception:
             logger.debug("preloading the delivery analysis failed", exc_info=True)
 
@@ -526,7 +533,7 @@ def analyze_delivery(
 
     ``audio`` is the answer as a 16 kHz mono float array (:func:`mockview.audio.load_audio`)
     and ``transcript`` its transcript, whose ``speech_regions`` say where to look for a
-    voice (word spans are used when it has none). Pitch comes from ``librosa.yin``, or
+    voice (word spans are used when it has none). Pitch comes from YIN (numpy only), or
     from the slower ``librosa.pyin`` (about 50 times the cost) when ``accurate_pitch``.
     """
     import numpy as np
@@ -701,15 +708,78 @@ def _pitch_track(audio: np.ndarray, count: int, regions: Sequence[tuple[float, f
 
 
 def _yin(piece: np.ndarray, settings: DeliverySettings) -> np.ndarray:
-    """librosa.yin with its unvoiced frames removed by a periodicity gate."""
-    import librosa
+    """:func:`_yin_f0` with its unvoiced frames removed by a periodicity gate."""
     import numpy as np
 
-    f0 = librosa.yin(piece, fmin=settings.fmin_hz, fmax=settings.fmax_hz, sr=SAMPLE_RATE,
-                     frame_length=settings.frame, hop_length=settings.hop, center=False)
+    f0 = _yin_f0(piece, settings)
     periodicity = _periodicity(piece, f0, settings)
     in_range = (f0 > settings.fmin_hz * 1.01) & (f0 < settings.fmax_hz * 0.99)
     return np.where(in_range & (periodicity >= settings.min_periodicity), f0, np.nan)
+
+
+#: YIN's absolute threshold on the normalized difference (librosa's default trough_threshold)
+_YIN_THRESHOLD = 0.1
+#: frames per block in :func:`_yin_f0`, which bounds its memory (about 40 MB) on long answers
+_YIN_BLOCK_FRAMES = 1000
+
+
+def _yin_f0(piece: np.ndarray, settings: DeliverySettings) -> np.ndarray:
+    """f0 (Hz) of every frame of ``piece`` by YIN (de Cheveigné and Kawahara 2002), in numpy.
+
+    Frames start every ``settings.hop`` samples and hold ``settings.frame`` (no padding, as
+    ``librosa.yin(..., center=False)``). Each frame is compared with itself shifted by
+    every lag tau, zeros past its end: the difference d(tau), the sum of squared
+    differences, is its energy plus the energy from sample tau on, less twice its
+    autocorrelation at tau (computed by FFT). d is normalized by its running mean, and the
+    period is the first trough under ``_YIN_THRESHOLD`` between 1/fmax and 1/fmin (else
+    the lowest point there), refined by a parabola through it and its neighbours. Noise
+    gets a period too: :func:`_periodicity` is the gate.
+
+    Written here rather than called from librosa: ``librosa.yin``, which computes the
+    same, runs numba code that is compiled on its first use after an install (some 10 s
+    on the first ``mockview analyze``); this needs numpy alone and compiles nothing.
+    """
+    import numpy as np
+
+    shortest = int(SAMPLE_RATE // settings.fmax_hz)
+    longest = settings.max_period
+    size = 1 << (settings.frame + longest - 1).bit_length()  # no lag up to longest wraps
+    frames = np.lib.stride_tricks.sliding_window_view(piece, settings.frame)[::settings.hop]
+    lags = np.arange(1, longest + 1)  # the columns of d below
+
+    f0 = []
+    for block in np.array_split(frames, max(1, math.ceil(len(frames) / _YIN_BLOCK_FRAMES))):
+        x = block.astype(np.float64)
+        autocorrelation = np.fft.irfft(np.abs(np.fft.rfft(x, size)) ** 2, size)
+        energy = autocorrelation[:, :1]
+        energy_from = energy - np.cumsum(x * x, axis=1)[:, :longest]  # from sample tau on
+        difference = energy + energy_from - 2 * autocorrelation[:, 1:longest + 1]
+        running_mean = np.cumsum(difference, axis=1) / lags
+        normalized = difference / np.maximum(running_mean, np.finfo(np.float64).tiny)
+        f0.append(SAMPLE_RATE / _first_trough(normalized[:, shortest - 1:], shortest))
+    return np.concatenate(f0)
+
+
+def _first_trough(normalized: np.ndarray, shortest: int) -> np.ndarray:
+    """Per row of the normalized difference (column i is lag ``shortest + i``), the lag of
+    its first local minimum under ``_YIN_THRESHOLD``, else of its lowest point, refined
+    to a fraction of a sample by a parabola through it and its two neighbours."""
+    import numpy as np
+
+    rows = np.arange(len(normalized))
+    padded = np.pad(normalized, ((0, 0), (1, 1)), constant_values=np.inf)
+    trough = (normalized < padded[:, :-2]) & (normalized <= padded[:, 2:]) \
+        & (normalized < _YIN_THRESHOLD)
+    best = np.where(trough.any(axis=1), trough.argmax(axis=1), normalized.argmin(axis=1))
+
+    inner = np.clip(best, 1, normalized.shape[1] - 2)
+    before, at, after = (normalized[rows, inner + step] for step in (-1, 0, 1))
+    curvature = before - 2 * at + after
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = 0.5 * (before - after) / curvature
+    edge = (best == 0) | (best == normalized.shape[1] - 1)
+    shift = np.where(edge | ~(np.abs(shift) < 1), 0.0, shift)
+    return shortest + best + shift
 
 
 def _periodicity(piece: np.ndarray, f0: np.ndarray, settings: DeliverySettings) -> np.ndarray:
@@ -732,7 +802,11 @@ def _periodicity(piece: np.ndarray, f0: np.ndarray, settings: DeliverySettings) 
 
 
 def _pyin(piece: np.ndarray, settings: DeliverySettings) -> np.ndarray:
-    """librosa.pyin, trusting its own voicing decision."""
+    """librosa.pyin, trusting its own voicing decision.
+
+    Only for ``accurate_pitch``: librosa's numba code is compiled on its first use after
+    an install (about 10 s, once; numba caches it) on top of librosa's 1.7 s import.
+    """
     import librosa
     import numpy as np
 

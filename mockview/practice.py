@@ -190,7 +190,7 @@ class Practice:
     def run(self) -> SessionResult:
         """Ask every question (or until the user quits); the session is saved as it goes."""
         # the delivery analysis's imports load while the first question is shown
-        preload_in_background()
+        preload_in_background(accurate_pitch=self.settings.accurate_pitch)
         result = SessionResult(session_id=self.store.start_session("practice"))
         self.session_id = result.session_id
         index, answer_id, take_no, state = 0, None, 0, "ask"

@@ -41,18 +41,19 @@ def analyze_recording(
 ) -> dict:
     """Transcribe and analyse one recorded answer; the whole of ``mockview analyze``.
 
-    The delivery analysis's libraries (about 1.6 s to import) load in a second thread
-    while the model transcribes: ``bench/bench_delivery.py --overlap`` measured the
-    delivery adding 0.54 s to a fresh 2-minute analysis that way, 1.56 s after it.
+    The delivery analysis's libraries (scipy's filters, about 1 s to import; with
+    ``accurate_pitch`` librosa too) load in a second thread while the model transcribes
+    (``bench/bench_delivery.py --overlap`` measures what that saves).
     """
     from mockview.audio import AudioFile
     from mockview.delivery import preload_in_background
     from mockview.transcription import transcribe_file
 
     stated_s = AudioFile(path).stated_duration_s()
-    # not for a recording too long to be measured: the libraries alone take ~190 MB
-    loader = (preload_in_background() if stated_s is None or stated_s <= MAX_DELIVERY_S
-              else None)
+    # not for a recording too long to be measured: the libraries alone take ~75 MB (~210
+    # with librosa for accurate_pitch)
+    loader = (preload_in_background(accurate_pitch=accurate_pitch)
+              if stated_s is None or stated_s <= MAX_DELIVERY_S else None)
     transcript = transcribe_file(path, model_name=model_name, progress=progress)
     _warn_if_cut_short(path, transcript.duration_s, stated_s)
     if loader is not None:

@@ -16,7 +16,8 @@ from mockview.words import Transcript, Word
 
 from .audio_helpers import DATA, read_clip
 
-# librosa measures the pitch, and librosa 1.0 (Python 3.12 and newer) is not 0.11.
+# numpy and scipy measure pitch and level (librosa the pyin pitch), and the releases of
+# them that newer Pythons get (librosa 1.0 on 3.12 and newer) are not the ones here.
 pytestmark = pytest.mark.smoke
 
 SR = SAMPLE_RATE
@@ -483,6 +484,49 @@ def test_a_real_speaker_is_not_monotone(monologue):
     assert -40 < volume.median_dbfs < -10
     assert volume.snr_db > 10  # a laptop in a room: about 14 dB
     assert volume.quiet_stretches == ()
+
+
+def test_the_default_pitch_tracker_compiles_nothing(monologue, tmp_path):
+    """yin is numpy alone: analysing delivery imports neither librosa nor numba, whose code
+    is compiled on its first use after an install (some 10 s on the user's first answer)."""
+    import pickle
+    import subprocess
+    import sys
+
+    audio, tr = monologue
+    np.save(tmp_path / "audio.npy", audio)
+    (tmp_path / "transcript.pkl").write_bytes(pickle.dumps(tr))
+    code = ("import pickle, sys\n"
+            "import numpy as np\n"
+            "from mockview.delivery import analyze_delivery\n"
+            "audio = np.load(sys.argv[1])\n"
+            "transcript = pickle.loads(open(sys.argv[2], 'rb').read())\n"
+            "result = analyze_delivery(audio, transcript)\n"
+            "assert result.judged and result.pitch.voiced_s > 8, result.note\n"
+            "print(sorted(m for m in ('librosa', 'numba') if m in sys.modules))\n")
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / "audio.npy"),
+                          str(tmp_path / "transcript.pkl")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_yin_gives_the_periods_of_librosa_yin(monologue):
+    """The numpy YIN computes what ``librosa.yin`` computes, frame by frame (it replaced it;
+    slow because librosa.yin is compiled on its first use)."""
+    import librosa
+
+    from mockview.delivery import _yin_f0
+
+    audio, _ = monologue
+    settings = DeliverySettings()
+    ours = _yin_f0(audio, settings)
+    theirs = librosa.yin(audio, fmin=settings.fmin_hz, fmax=settings.fmax_hz, sr=SR,
+                         frame_length=settings.frame, hop_length=settings.hop, center=False)
+    assert ours.shape == theirs.shape
+    cents = 1200 * np.abs(np.log2(ours / theirs))
+    assert np.mean(cents < 100) > 0.995
+    assert np.median(cents) < 1.0
 
 
 @pytest.mark.slow

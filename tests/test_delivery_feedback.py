@@ -125,7 +125,8 @@ def test_the_report_carries_the_delivery_and_its_tips():
 @pytest.mark.model
 def test_a_recording_too_long_for_delivery_never_loads_its_libraries():
     """Over ``MAX_DELIVERY_S`` (here lowered to 5 s for an 11 s file) the answer is analysed
-    without its delivery, and librosa (about 190 MB) is never imported."""
+    without its delivery, and the delivery's libraries (scipy's filters, about 75 MB) are
+    never imported."""
     import subprocess
     import sys
 
@@ -134,7 +135,7 @@ def test_a_recording_too_long_for_delivery_never_loads_its_libraries():
     code = ("import sys, mockview.report as report\n"
             "report.MAX_DELIVERY_S = float(sys.argv[2])\n"
             "result = report.analyze_recording(sys.argv[1])\n"
-            "print(result['metrics']['delivery'] is None, 'librosa' in sys.modules)\n")
+            "print(result['metrics']['delivery'] is None, 'scipy.signal' in sys.modules)\n")
     for limit, expected in (("5", "True False"), ("60", "False True")):
         run = subprocess.run([sys.executable, "-c", code, str(DATA / "jfk.flac"), limit],
                              capture_output=True, text=True, check=True)
