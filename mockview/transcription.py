@@ -64,6 +64,16 @@ class TranscriptionSettings:
     """
 
     beam_size: int = 5
+    #: faster-whisper decodes a chunk again at these temperatures, in turn, while the last
+    #: decode fails its checks (too repetitive or too unsure). A decode above 0 samples
+    #: from CTranslate2's random generator, which cannot be seeded for this (CTranslate2
+    #: issue 1757), so the same recording would come out as different words from run to
+    #: run; 0 alone keeps the beam search's reading, and the segment checks judge it.
+    temperatures: tuple[float, ...] = (0.0,)
+    #: a segment whose text compresses more than this (zlib) is a failed decode caught in a
+    #: loop ("uh, uh, uh, ..." dozens of times in babble): Whisper's own threshold for a
+    #: failed decode. Disfluent speech stays well under it (the dev clips: 1.1-1.9)
+    max_compression_ratio: float = 2.4
     filler_prompt: str = FILLER_PROMPT
     max_chunk_s: float = 28.0
     #: a segment is invented when both of these hold (Whisper's own defaults are 0.6 / -1.0
@@ -478,6 +488,7 @@ def _transcribe_chunk(model: Any, piece: np.ndarray, settings: TranscriptionSett
         initial_prompt=settings.filler_prompt or None,
         condition_on_previous_text=False,
         vad_filter=False,
+        temperature=settings.temperatures,
     )
     return list(segments)
 
@@ -485,19 +496,23 @@ def _transcribe_chunk(model: Any, piece: np.ndarray, settings: TranscriptionSett
 def check_segments(
     segments: Iterable[Any], *, offset_s: float, settings: TranscriptionSettings
 ) -> tuple[list[Word], list[DroppedWord]]:
-    """Words of faster-whisper segments, minus segments the model invented.
+    """Words of faster-whisper segments, minus segments the model invented or looped in.
 
     A segment is taken as invented when the model both thinks there is probably no
     speech and is unsure of its own words: the signature of "Thank you." after the last
-    real word.
+    real word; and as a failed decode when its text repeats itself so much that it
+    compresses like a loop (see ``max_compression_ratio``).
     """
     kept: list[Word] = []
     dropped: list[DroppedWord] = []
     for segment in segments:
-        invented = (
-            segment.no_speech_prob >= settings.hallucination_no_speech_prob
-            and segment.avg_logprob <= settings.hallucination_avg_logprob
-        )
+        reason = None
+        if (segment.no_speech_prob >= settings.hallucination_no_speech_prob
+                and segment.avg_logprob <= settings.hallucination_avg_logprob):
+            reason = "invented segment: no speech likely"
+        elif segment.compression_ratio > settings.max_compression_ratio:
+            reason = (f"a repetition loop (the text compresses {segment.compression_ratio:.1f}"
+                      " times): the decode failed")
         for w in segment.words or ():
             word = Word(
                 text=w.word.strip(),
@@ -507,8 +522,8 @@ def check_segments(
             )
             if not word.text:
                 continue
-            if invented:
-                dropped.append(DroppedWord(word, "invented segment: no speech likely"))
+            if reason:
+                dropped.append(DroppedWord(word, reason))
             else:
                 kept.append(word)
     return kept, dropped

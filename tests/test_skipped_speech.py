@@ -44,7 +44,8 @@ class ScriptedModel:
         reading = self.readings[min(len(self.calls), len(self.readings)) - 1]
         words = [SimpleNamespace(word=f" {text}", start=s - start_s, end=e - start_s,
                                  probability=0.9) for text, s, e in reading]
-        return [SimpleNamespace(words=words, no_speech_prob=0.01, avg_logprob=-0.2)], None
+        return [SimpleNamespace(words=words, no_speech_prob=0.01, avg_logprob=-0.2,
+                                compression_ratio=1.5)], None
 
 
 def spoken(text, start_s, step_s=0.4, length_s=0.3):

@@ -1,6 +1,7 @@
 """The real bundled model on real speech: fillers kept, inventions dropped, any format read."""
 
 import json
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -72,7 +73,19 @@ def test_chunks_are_read_in_one_pass(monkeypatch):
 def segment(text_words, no_speech_prob, avg_logprob):
     words = [SimpleNamespace(word=f" {w}", start=i * 0.5, end=i * 0.5 + 0.4, probability=0.9)
              for i, w in enumerate(text_words)]
-    return SimpleNamespace(words=words, no_speech_prob=no_speech_prob, avg_logprob=avg_logprob)
+    text = " ".join(text_words).encode()  # compressed as faster-whisper measures it
+    return SimpleNamespace(words=words, no_speech_prob=no_speech_prob, avg_logprob=avg_logprob,
+                           compression_ratio=len(text) / len(zlib.compress(text)))
+
+
+def test_a_decode_caught_in_a_loop_is_dropped_but_real_repeated_fillers_are_kept():
+    loop = segment(["uh,"] * 30 + ["the", "first,", "er,"] * 6, 0.1, -0.4)
+    stuttered = segment(["Montreal,", *["uh,"] * 8, "forced", "to", "win", "her."], 0.1, -0.4)
+    kept, dropped = check_segments([stuttered, loop], offset_s=0.0,
+                                   settings=TranscriptionSettings())
+    assert [w.text for w in kept] == [w.word.strip() for w in stuttered.words]
+    assert len(dropped) == len(loop.words)
+    assert dropped[0].reason.startswith("a repetition loop")
 
 
 def test_segment_the_model_doubts_and_hears_no_speech_in_is_dropped():
