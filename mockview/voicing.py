@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from mockview.audio import SAMPLE_RATE
 
 
 @dataclass(frozen=True)
