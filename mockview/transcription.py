@@ -39,7 +39,6 @@ from mockview.audio import (
     speech_and_voice,
 )
 from mockview.errors import ModelDownloadNeeded, ModelError
-from mockview.voicing import voiced_spans
 from mockview.words import DroppedWord, Transcript, Word
 
 if TYPE_CHECKING:
@@ -298,6 +297,8 @@ def _transcribe_regions(
     """Step 2 for ``audio`` (an array, or a file streaming through a window) whose voice is
     in ``regions`` (``speech`` where the detector heard speech): chunks planned and read
     one after another, front to back."""
+    from mockview.voicing import voiced_spans  # numpy: not on the import path
+
     chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s, duration_s=duration_s,
                            quietest=partial(quietest_moment, audio))
     model = None  # loaded at the first chunk: audio with no voice never needs it

@@ -513,8 +513,14 @@ def test_the_default_pitch_tracker_compiles_nothing(monologue, tmp_path):
 @pytest.mark.slow
 def test_yin_gives_the_periods_of_librosa_yin(monologue):
     """The numpy YIN computes what ``librosa.yin`` computes, frame by frame (it replaced it;
-    slow because librosa.yin is compiled on its first use)."""
+    slow because librosa.yin is compiled on its first use). librosa 0.11 changed how yin
+    normalises its difference function (librosa pull request 1882); before it, 11% of
+    this recording's voiced frames come out a semitone or more apart: the numpy YIN
+    follows 0.11."""
     import librosa
+
+    if tuple(int(part) for part in librosa.__version__.split(".")[:2]) < (0, 11):
+        pytest.skip(f"librosa {librosa.__version__}'s yin predates its 0.11 normalisation")
 
     from mockview.delivery import _yin_f0
 
