@@ -5,8 +5,9 @@ Usage: python bench/eval_snr.py [--dev-data ../shared/data/dev] [--json] [--old]
 For every dev recording of 10 s or more: its signal-to-noise ratio as mockview measures it
 (the speaking level against the 10th percentile of the frames outside speech), a plain
 cross-check (95th against 10th percentile of 50 ms frame levels over the whole file), and
-whether delivery was judged, with the reason when it was not. The bar: every recording
-whose SNR is 12 dB or better is judged. ``--old`` measures speech as the voice regions
+whether delivery was judged, with the reason when it was not (and the pitch's own note when
+the answer is too short for the monotone verdict). The bar: every recording whose SNR is
+12 dB or better is judged. ``--old`` measures speech as the voice regions
 alone (every sound above the room's level, breaths included), as before the speech
 detector's regions were used.
 """
@@ -55,6 +56,7 @@ def evaluate(path: Path, *, old: bool) -> dict | None:
         "percentile_snr_db": round(percentile_snr_db(audio), 1),
         "judged": result.judged,
         "note": result.note,
+        "pitch_note": result.pitch.note,
     }
 
 
@@ -75,7 +77,8 @@ def main() -> int:
         for r in rows:
             print(f"{r['file']:<55} {r['duration_s']:>5.1f} s  SNR {r['snr_db']!s:>5} dB"
                   f"  (percentiles {r['percentile_snr_db']:>5.1f})  "
-                  f"{'judged' if r['judged'] else 'not judged: ' + r['note']}")
+                  f"{'judged' if r['judged'] else 'not judged: ' + r['note']}"
+                  + (f" ({r['pitch_note']})" if r["pitch_note"] else ""))
         print(f"{len(rows)} recordings of {MIN_LENGTH_S:g} s or more; "
               f"{sum(r['judged'] for r in rows)} judged; "
               f"{len(missed)} at 12 dB or better not judged")

@@ -8,9 +8,12 @@ functions, so importing this module costs nothing on the CLI's start-up path.
     >>> analyze_delivery(audio, transcript).to_dict()     # doctest: +SKIP
     {"judged": True, "note": None, "pitch": {...}, "uptalk": {...}, "volume": {...}, ...}
 
-Every finding comes with its times, its words and a suggestion. Where the audio gives too
-little to go on (under 10 s of speech, too few voiced frames, a very quiet or noisy
-recording) the result says ``judged: False`` with a note instead of verdicts. All
+Every finding comes with its times, its words and a suggestion. Where the recording itself
+cannot be trusted (no speech, a very quiet or noisy recording) the result says
+``judged: False`` with a note instead of verdicts. Otherwise each measure asks for its own
+evidence: a sentence ending is measured when its last word holds enough voiced pitch, however
+short the answer, while the monotone verdict needs 10 s of speech (pitch varies less over a
+few seconds than over the 10 s windows it is judged by) and says why when it has less. All
 thresholds are in :class:`DeliverySettings`; they are heuristics (see METRICS.md,
 "Delivery (voice)").
 
@@ -29,7 +32,7 @@ import logging
 import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 from mockview.analysis.feedback import FeedbackItem
@@ -141,9 +144,13 @@ class DeliverySettings:
     #: quiet blocks separated by pauses up to this long belong to one stretch
     quiet_bridge_s: float = 1.0
 
-    # Evidence: below any of these, nothing is judged.
+    # Evidence. Every pitch measure needs ``min_voiced_s`` of voiced pitch (for a reliable
+    # median). The monotone verdict also needs a pitch window's worth of speech: over a few
+    # seconds pitch varies less than over ten, so a short answer would read as flat. Fades
+    # and uptalk are judged per sentence ending, however short the answer.
     min_speech_s: float = 10.0
     min_voiced_s: float = 3.0
+    # Evidence: below these, nothing is judged.
     min_level_dbfs: float = -50.0
     #: speech level against the room's (METRICS.md): laptop recordings in a quiet room
     #: measure about 15-25 dB, a cafe 5-10 dB; below 12 dB the pitch tracker follows the
@@ -269,7 +276,8 @@ class PitchMetrics:
     """The speaker's pitch: median, variation overall and per window, and the verdict.
 
     ``method`` is "yin" or "pyin". ``monotone`` is True when the median window varies less
-    than the threshold, None when not judged.
+    than the threshold, None when not judged; ``note`` then says why, when the answer was
+    too short for the verdict.
     """
 
     method: str
@@ -279,6 +287,7 @@ class PitchMetrics:
     windows: tuple[PitchWindow, ...]
     monotone: bool | None
     flat_stretches: tuple[FlatStretch, ...]
+    note: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -289,6 +298,7 @@ class PitchMetrics:
             "windows": [w.to_dict() for w in self.windows],
             "monotone": self.monotone,
             "flat_stretches": [s.to_dict() for s in self.flat_stretches],
+            "note": self.note,
         }
 
 
@@ -555,7 +565,7 @@ def analyze_delivery(
         median_dbfs = float(np.median(spoken))
         noise_db = _noise_floor(level_db, in_speech)
         snr_db = _snr_db(level_db, in_speech, noise_db)
-        note = _evidence_note(speech_s, median_dbfs, snr_db, settings)
+        note = _evidence_note(median_dbfs, snr_db, settings)
 
     semitones = np.full(times.size, np.nan)
     median_hz = None
@@ -568,13 +578,12 @@ def analyze_delivery(
     frames = _Frames(times, level_db, in_speech, semitones)
     hop_s = settings.hop / SAMPLE_RATE
     voiced_s = float(frames.voiced.sum()) * hop_s
-    if note is None and voiced_s < settings.min_voiced_s:
-        note = (f"Only {voiced_s:.1f} s of voiced speech had a clear pitch: too little to judge"
-                f" delivery (needs {settings.min_voiced_s:g} s).")
     judged = note is None
 
-    pitch = _pitch_metrics(frames, tokens, method, median_hz, voiced_s, judged, settings)
-    uptalk = _uptalk(frames, tokens, settings) if judged else UptalkMetrics(0, 0, None, ())
+    pitch = _pitch_metrics(frames, tokens, method, median_hz, speech_s, voiced_s, judged,
+                           settings)
+    pitched = judged and voiced_s >= settings.min_voiced_s
+    uptalk = _uptalk(frames, tokens, settings) if pitched else UptalkMetrics(0, 0, None, ())
     fades, measured = _fades(frames, tokens, settings) if judged else ((), 0)
     quiet = _quiet_stretches(levels, median_dbfs, tokens, settings) if judged else ()
     volume = VolumeMetrics(median_dbfs, noise_db, snr_db, settings.level_block_s,
@@ -670,12 +679,8 @@ def _snr_db(level_db: np.ndarray, in_speech: np.ndarray, noise_db: float) -> flo
     return float(10 * np.log10(max(speech_power - noise_power, 1e-12) / noise_power))
 
 
-def _evidence_note(speech_s: float, level_dbfs: float, snr_db: float,
-                   settings: DeliverySettings) -> str | None:
-    """Why delivery cannot be judged from this audio, or None when it can."""
-    if speech_s < settings.min_speech_s:
-        return (f"Only {speech_s:.1f} s of speech: too little to judge delivery (needs"
-                f" {settings.min_speech_s:g} s).")
+def _evidence_note(level_dbfs: float, snr_db: float, settings: DeliverySettings) -> str | None:
+    """Why delivery cannot be judged from this recording, or None when it can."""
     if level_dbfs < settings.min_level_dbfs:
         return (f"The speech is very quiet ({level_dbfs:.0f} dBFS), so delivery was not"
                 " judged: move closer to the microphone or raise its input level.")
@@ -849,20 +854,42 @@ def _semitones(f0: np.ndarray, settings: DeliverySettings) -> tuple[float | None
 
 
 def _pitch_metrics(frames: _Frames, tokens: Sequence[Token], method: str,
-                   median_hz: float | None, voiced_s: float, judged: bool,
+                   median_hz: float | None, speech_s: float, voiced_s: float, judged: bool,
                    settings: DeliverySettings) -> PitchMetrics:
     import numpy as np
 
     voiced = frames.voiced
     overall = float(np.std(frames.semitones[voiced])) if voiced.any() else None
     windows = _pitch_windows(frames, settings) if voiced.any() else []
-    if not judged or not windows:
-        return PitchMetrics(method, median_hz, overall, voiced_s, tuple(windows), None, ())
+    measured = PitchMetrics(method, median_hz, overall, voiced_s, tuple(windows), None, ())
+    if not judged:
+        return measured
+    note = _monotone_evidence_note(speech_s, voiced_s, settings)
+    if voiced_s < settings.min_voiced_s:  # too little pitch for its numbers to mean much
+        return replace(measured, variation_semitones=None, windows=(), note=note)
+    if note is not None or not windows:
+        return replace(measured, note=note)
     monotone = float(np.median([w.variation_semitones for w in windows])) \
         < settings.monotone_semitones
     stretches = _flat_stretches(windows, tokens, settings)
-    return PitchMetrics(method, median_hz, overall, voiced_s, tuple(windows), monotone,
-                        tuple(stretches))
+    return replace(measured, monotone=monotone, flat_stretches=tuple(stretches))
+
+
+def _monotone_evidence_note(speech_s: float, voiced_s: float,
+                            settings: DeliverySettings) -> str | None:
+    """Why the answer is too short to call monotone or lively, or None when it is not.
+
+    Every pitch measure needs ``min_voiced_s`` of voiced pitch: the speaker's median pitch,
+    against which octave errors of the tracker are caught, is unreliable on less (a 20
+    semitone "rise" has been seen on 0.9 s of pitch). Uptalk needs nothing more.
+    """
+    if voiced_s < settings.min_voiced_s:
+        return (f"Only {voiced_s:.1f} s of the speech had a clear pitch: too little to judge"
+                f" pitch variation or uptalk (that needs {settings.min_voiced_s:g} s).")
+    if speech_s < settings.min_speech_s:
+        return (f"Only {speech_s:.1f} s of speech: too short to call the pitch monotone or"
+                f" lively (that needs {settings.min_speech_s:g} s).")
+    return None
 
 
 def _pitch_windows(frames: _Frames, settings: DeliverySettings) -> list[PitchWindow]:

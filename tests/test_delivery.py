@@ -133,8 +133,9 @@ def test_unvoiced_noise_inside_speech_gives_no_pitch():
     audio = np.concatenate([silence(1.0), hiss, silence(1.0)])
     result = analyze_delivery(audio, transcript(audio, words_over(1.0, 13.0)))
     assert result.pitch.voiced_s < 0.5
-    assert not result.judged
-    assert "voiced speech had a clear pitch" in result.note
+    assert result.pitch.monotone is None and result.pitch.variation_semitones is None
+    assert "had a clear pitch: too little to judge" in result.pitch.note
+    assert result.uptalk.statements == 0 and result.suggestions == ()
 
 
 def test_octave_jumps_of_the_tracker_do_not_count_as_intonation():
@@ -326,15 +327,42 @@ def test_a_short_dip_is_not_a_quiet_stretch():
 # --- evidence -----------------------------------------------------------------------------
 
 
-def test_too_little_speech_is_not_judged():
+def test_a_short_answer_is_judged_at_its_endings_but_not_called_monotone():
+    """Under 10 s of speech the pitch varies too little to call flat, but each ending can be
+    heard: a 6.6 s answer (two statements) with a rising one is measured as such."""
+    audio, tr = statements_with_ending(glide(6.0), sentences=3)
+    result = analyze_delivery(audio, tr)
+    assert result.judged, result.note
+    assert result.speech_s == pytest.approx(9.0)
+    assert result.pitch.monotone is None and result.pitch.flat_stretches == ()
+    assert result.pitch.note == ("Only 9.0 s of speech: too short to call the pitch monotone"
+                                 " or lively (that needs 10 s).")
+    assert result.pitch.variation_semitones > 1  # measured and shown, not judged
+    assert result.uptalk.statements == 3 and result.uptalk.rising == 1
+    assert result.volume.sentences_measured == 3
+
+
+def test_a_steady_short_answer_is_not_accused_of_monotony():
     audio, start, end = spoken(steady(6.0))
     result = analyze_delivery(audio, transcript(audio, words_over(start, end)))
-    assert not result.judged
-    assert result.note == "Only 6.0 s of speech: too little to judge delivery (needs 10 s)."
+    assert result.judged, result.note
     assert result.pitch.monotone is None and result.pitch.flat_stretches == ()
-    assert result.uptalk.share is None and result.volume.fades == ()
-    assert result.volume.quiet_stretches == ()
+    assert result.pitch.note.startswith("Only 6.0 s of speech: too short to call the pitch")
     assert result.suggestions == ()
+
+
+def test_too_little_pitch_judges_no_pitch_measure():
+    """A speaker's median pitch, which catches the tracker's octave errors, needs some
+    seconds of voice: with 2 s of pitch no rise and no variation is reported."""
+    audio, tr = statements_with_ending(glide(6.0), sentences=1, sentence_s=2.0)
+    result = analyze_delivery(audio, tr)
+    assert result.judged, result.note
+    assert result.pitch.voiced_s < 3
+    assert result.pitch.note.startswith("Only ")
+    assert result.pitch.note.endswith(" s of the speech had a clear pitch: too little to judge"
+                                      " pitch variation or uptalk (that needs 3 s).")
+    assert result.pitch.variation_semitones is None and result.pitch.windows == ()
+    assert result.uptalk.statements == 0 and result.uptalk.items == ()
 
 
 def test_very_quiet_speech_is_not_judged():
@@ -419,7 +447,7 @@ def test_to_dict_has_the_documented_keys_and_is_json():
     json.dumps(data)
     assert list(data) == ["judged", "note", "speech_s", "pitch", "uptalk", "volume"]
     assert list(data["pitch"]) == ["method", "median_hz", "variation_semitones", "voiced_s",
-                                   "windows", "monotone", "flat_stretches"]
+                                   "windows", "monotone", "flat_stretches", "note"]
     assert list(data["pitch"]["windows"][0]) == ["start_s", "end_s", "variation_semitones",
                                                  "voiced_s"]
     assert list(data["uptalk"]) == ["statements", "rising", "share", "items"]

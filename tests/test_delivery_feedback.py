@@ -85,9 +85,13 @@ def test_fading_is_a_tip_when_it_is_a_habit_not_once():
 
 
 def test_no_tip_when_delivery_was_not_judged_or_not_measured():
-    audio, start, end = spoken(steady(5.0))  # under 10 s of speech
+    audio, start, end = spoken(steady(5.0))  # under 10 s of speech: monotone not judged
     delivery = analyze_delivery(audio, transcript(audio, words_over(start, end)))
-    assert not delivery.judged and delivery.pitch.monotone is None
+    assert delivery.judged and delivery.pitch.monotone is None
+    assert delivery_tips(delivery) == ()
+    noisy = audio + np.random.default_rng(5).normal(0, 0.05, audio.size).astype(np.float32)
+    delivery = analyze_delivery(noisy, transcript(audio, words_over(start, end)))
+    assert not delivery.judged
     assert delivery_tips(delivery) == ()
     assert delivery_tips(None) == ()
 

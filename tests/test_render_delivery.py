@@ -73,9 +73,9 @@ def quiet(start_s: float, end_s: float, text: str, below_db: float = 12.0) -> Qu
 
 def delivery(*, judged: bool = True, note: str | None = None, variation: float | None = 3.4,
              monotone: bool | None = False, flats=(), rises=(), statements: int = 0,
-             fades=(), sentences: int = 0, quiets=()) -> dict:
+             fades=(), sentences: int = 0, quiets=(), pitch_note: str | None = None) -> dict:
     """A delivery dict; by default a judged, lively answer with nothing flagged."""
-    pitch = PitchMetrics("yin", 98.6, variation, 12.6, (), monotone, tuple(flats))
+    pitch = PitchMetrics("yin", 98.6, variation, 12.6, (), monotone, tuple(flats), pitch_note)
     share = len(rises) / statements if statements else None
     uptalk = UptalkMetrics(statements, len(rises), share, tuple(rises))
     volume = VolumeMetrics(-28.2, -46.0, 17.8, 0.5, (None, -25.6, -26.8), tuple(fades),
@@ -83,7 +83,9 @@ def delivery(*, judged: bool = True, note: str | None = None, variation: float |
     return DeliveryResult(judged, note, 19.3, pitch, uptalk, volume).to_dict()
 
 
-NOT_JUDGED = ("Only 6.0 s of speech: too little to judge delivery (needs 10 s).")
+NOT_JUDGED = ("The speech stands only 7 dB above the background noise (delivery needs 12 dB;"
+              " a quiet room gives 15-25), so pitch and volume were not judged: record"
+              " somewhere quieter, or nearer the microphone.")
 
 
 def not_judged() -> dict:
@@ -150,6 +152,20 @@ def test_evidence_too_weak_gives_the_note_and_no_verdicts():
     assert delivery_lines(not_judged()) == [NOT_JUDGED]
     weak = delivery(judged=False, note=None, monotone=None)
     assert delivery_lines(weak) == ["Delivery was not judged."]
+
+
+def test_a_pitch_too_short_to_judge_says_why_with_what_was_measured():
+    short = "Only 7.4 s of speech: too short to call the pitch monotone or lively (that needs 10 s)."
+    lines = delivery_lines(delivery(variation=2.8, monotone=None, pitch_note=short,
+                                    statements=1, sentences=1))
+    assert lines[0] == f"Pitch: varies 2.8 semitones. {short}"
+    assert lines[1:] == ["Uptalk: 0 of 1 statement rose at the end",
+                         "Volume: -28 dBFS, 18 dB above the background; 0 of 1 sentence ending"
+                         " faded"]
+    scraps = ("Only 0.9 s of the speech had a clear pitch: too little to judge pitch variation"
+              " or uptalk (that needs 3 s).")
+    lines = delivery_lines(delivery(variation=None, monotone=None, pitch_note=scraps))
+    assert lines[0] == f"Pitch: {scraps}"
 
 
 @pytest.mark.parametrize("missing", [None, {}])
@@ -270,7 +286,7 @@ def test_markdown_not_judged_missing_and_none():
     judged_not, missing, none = export_markdown(
         report_with(not_judged()), report_with(None, drop_key=True),
         report_with(None)).split("## Answer 1, take ")[1:]
-    assert "**How it sounds (heuristic)**\n\n- Only 6\\.0 s of speech" in judged_not
+    assert "**How it sounds (heuristic)**\n\n- The speech stands only 7 dB above" in judged_not
     assert "How it sounds" not in missing and "How it sounds" not in none
 
 

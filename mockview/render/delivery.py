@@ -74,7 +74,10 @@ def delivery_findings(delivery: dict | None) -> list[Finding]:
 
 
 def _pitch(pitch: dict) -> list[Finding]:
-    variation = pitch.get("variation_semitones")
+    variation, note = pitch.get("variation_semitones"), pitch.get("note")
+    if note:  # too little to judge: say why, with what was measured
+        varies = "" if variation is None else f"varies {variation:.1f} semitones. "
+        return [Finding("pitch", f"Pitch: {varies}{note}")]
     if variation is None:
         return [Finding("pitch", "Pitch: too little voiced speech to measure")]
     if pitch.get("monotone") is None:
