@@ -52,6 +52,9 @@ class LiveSettings:
     max_piece_s: float = 15.0
     #: how often (s of new audio) the worker looks for a place to cut
     poll_s: float = 0.5
+    #: the answer's samples are kept up to this long, so the delivery is measured on them
+    #: without reading the take back from disk (``report.MAX_DELIVERY_S``; 115 MB)
+    keep_s: float = 30 * 60.0
 
 
 class LiveTranscriber:
@@ -75,6 +78,7 @@ class LiveTranscriber:
         self.live = live
         self.pieces: list[Piece] = []
         self._blocks: list[np.ndarray] = []  # audio after the last cut
+        self._answer: list[np.ndarray] | None = []  # all of it, up to live.keep_s
         self._pending_frames = 0
         self._offset_frames = 0  # where the audio in _blocks starts in the answer
         self._checked_frames = 0  # pending frames the worker last looked at
@@ -108,7 +112,19 @@ class LiveTranscriber:
         with self._lock:
             self._blocks.append(block)
             self._pending_frames += block.size
+            if self._answer is not None:
+                self._answer.append(block)
+                if self.recorded_s > self.live.keep_s:
+                    self._answer = None
             self._lock.notify()
+
+    def audio(self) -> np.ndarray | None:
+        """The answer's samples as fed so far; None once it is longer than ``keep_s``."""
+        with self._lock:
+            if self._answer is None:
+                return None
+            self._answer = [_joined(self._answer)]
+            return self._answer[0]
 
     def finish(self) -> Transcript:
         """Transcribe what is left and return the answer's transcript."""

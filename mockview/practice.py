@@ -262,8 +262,9 @@ class Practice:
                                "microphone (see: mockview doctor).")
                 return None
             transcript = self._finish(live, claim.audio_path)
-            delivery = measure_delivery(claim.audio_path, transcript,
-                                        accurate_pitch=self.settings.accurate_pitch)
+            samples = live.audio()  # what was transcribed: no need to read the take back
+            delivery = measure_delivery(claim.audio_path if samples is None else samples,
+                                        transcript, accurate_pitch=self.settings.accurate_pitch)
             report = build_report(transcript, question=question.info(), audio_path=None,
                                   job=self.settings.job, delivery=delivery)
             take = Take(answer_no=index + 1, take_no=take_no, question=question,

@@ -155,12 +155,13 @@ def _transcribe_and_analyse(model_name: str | None) -> Analyser:
     (the WAV goes once the take is stored as FLAC)."""
 
     def analyse(path: Path, question: QuestionInfo | None) -> dict:
-        from mockview.report import build_report, measure_delivery
-        from mockview.transcription import transcribe_file
+        from mockview.report import MAX_DELIVERY_S, build_report, measure_delivery
+        from mockview.transcription import decode_and_transcribe
 
-        transcript = transcribe_file(path, model_name=model_name)
-        return build_report(transcript, question=question, audio_path=None,
-                            delivery=measure_delivery(path, transcript))
+        transcript, samples = decode_and_transcribe(path, model_name=model_name,
+                                                    keep_s=MAX_DELIVERY_S)
+        delivery = measure_delivery(path if samples is None else samples, transcript)
+        return build_report(transcript, question=question, audio_path=None, delivery=delivery)
 
     return analyse
 

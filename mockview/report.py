@@ -41,24 +41,27 @@ def analyze_recording(
 ) -> dict:
     """Transcribe and analyse one recorded answer; the whole of ``mockview analyze``.
 
-    The delivery analysis's libraries (scipy's filters, about 1 s to import; with
+    The file is decoded once: the samples that were transcribed are the ones the delivery
+    measures. The delivery analysis's libraries (scipy's filters, about 1 s to import; with
     ``accurate_pitch`` librosa too) load in a second thread while the model transcribes
     (``bench/bench_delivery.py --overlap`` measures what that saves).
     """
     from mockview.audio import AudioFile
     from mockview.delivery import preload_in_background
-    from mockview.transcription import transcribe_file
+    from mockview.transcription import decode_and_transcribe
 
     stated_s = AudioFile(path).stated_duration_s()
     # not for a recording too long to be measured: the libraries alone take ~75 MB (~210
     # with librosa for accurate_pitch)
     loader = (preload_in_background(accurate_pitch=accurate_pitch)
               if stated_s is None or stated_s <= MAX_DELIVERY_S else None)
-    transcript = transcribe_file(path, model_name=model_name, progress=progress)
+    transcript, samples = decode_and_transcribe(path, model_name=model_name, progress=progress,
+                                                keep_s=MAX_DELIVERY_S)
     _warn_if_cut_short(path, transcript.duration_s, stated_s)
     if loader is not None:
         loader.join()
-    delivery = measure_delivery(path, transcript, accurate_pitch=accurate_pitch)
+    delivery = measure_delivery(path if samples is None else samples, transcript,
+                                accurate_pitch=accurate_pitch)
     return build_report(transcript, question=question, audio_path=path, job=job,
                         delivery=delivery)
 

@@ -203,30 +203,65 @@ def transcribe_file(
 ) -> Transcript:
     """Transcribe a recording into a checked word timeline (see the module docstring).
 
-    The file is streamed twice, so memory stays flat however long it is (a three-hour
-    recording as much as a minute's): first to find the voice in it, while the model loads
-    in a second thread, then to transcribe each chunk as its audio goes by. The result is
-    the same as ``transcribe_audio`` of the whole array.
+    The same as ``transcribe_audio`` of the whole file, which is decoded once; a recording
+    over ``IN_MEMORY_S`` is streamed twice instead (``decode_and_transcribe``).
+    """
+    return decode_and_transcribe(path, model_name=model_name, settings=settings,
+                                 progress=progress)[0]
+
+
+#: a recording up to this long is decoded once and its samples kept (115 MB for 30
+#: minutes); a longer one streams through twice, so memory stays flat however long it is
+IN_MEMORY_S = 30 * 60.0
+
+
+def decode_and_transcribe(
+    path: str | os.PathLike,
+    *,
+    model_name: str | None = None,
+    settings: TranscriptionSettings = TranscriptionSettings(),
+    progress: Callable[[float, float], None] | None = None,
+    keep_s: float = IN_MEMORY_S,
+) -> tuple[Transcript, np.ndarray | None]:
+    """The recording's transcript, and its samples when it lasts at most ``keep_s``.
+
+    The file is decoded once, block by block, while the model loads in a second thread:
+    the blocks feed the voice detection, then the chunks are transcribed from the kept
+    samples, which the caller can measure further (``mockview.delivery``) without reading
+    the file again. Past ``keep_s`` the blocks are let go and the file is streamed a
+    second time for the chunks, through a window of one chunk, so a three-hour recording
+    takes as little memory as a minute's; its samples are then None.
     """
     from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
 
     audio = AudioFile(path)
     with ThreadPoolExecutor(max_workers=1) as pool:
         model = pool.submit(load_model, model_name)
         voice = VoiceRegions()
+        kept: list[np.ndarray] | None = []
         for block in audio.blocks():
             voice.feed(block)
+            if kept is not None:
+                kept.append(block)
+                if voice.duration_s > keep_s:
+                    kept = None  # too long to hold: read it again for the chunks
         duration_s = voice.duration_s
+        samples = np.concatenate(kept) if kept is not None else None
+        del kept
         # the chunk planner looks back at most one chunk from the furthest point it read
-        window = AudioWindow(audio.blocks(), keep_s=settings.max_chunk_s + 1.0)
+        source = samples if samples is not None else \
+            AudioWindow(audio.blocks(), keep_s=settings.max_chunk_s + 1.0)
         speech, regions = voice.speech_and_voice()
         piece = _transcribe_regions(
-            window, regions, speech=speech, duration_s=duration_s, offset_s=0.0,
+            source, regions, speech=speech, duration_s=duration_s, offset_s=0.0,
             settings=settings,
             model_loader=model.result,
             progress=progress and (lambda done_s: progress(done_s, duration_s)))
-    return finish_transcript([piece], duration_s=duration_s, model_name=model_name,
-                             settings=settings)
+    transcript = finish_transcript([piece], duration_s=duration_s, model_name=model_name,
+                                   settings=settings)
+    return transcript, samples
 
 
 def transcribe_audio(

@@ -92,6 +92,20 @@ def test_only_silence_never_loads_the_model():
     assert transcript.words == () and transcript.duration_s == pytest.approx(8.0)
 
 
+def test_the_answer_is_kept_for_the_delivery_up_to_its_limit():
+    blocks = [silence(0.5) + np.float32(i) for i in range(4)]
+    with LiveTranscriber(model_loader=lambda: None) as live:
+        for block in blocks:
+            live.feed(block)
+        assert np.array_equal(live.audio(), np.concatenate(blocks))
+        live.feed(blocks[0])  # fed after it was asked for: still kept
+        assert live.audio().size == 5 * blocks[0].size
+    with LiveTranscriber(model_loader=lambda: None, live=LiveSettings(keep_s=1.2)) as live:
+        for block in blocks:
+            live.feed(block)
+        assert live.audio() is None  # over 1.2 s: the caller reads the take from disk
+
+
 @pytest.mark.model
 @pytest.mark.slow
 def test_live_transcript_matches_the_whole_file():

@@ -71,6 +71,7 @@ class FakeTranscriber:
     def __init__(self, text=ANSWER, error=None):
         self.text, self.error = text, error
         self.fed_frames = 0
+        self.fed: list[np.ndarray] = []
         self.closed = False
         FakeTranscriber.made.append(self)
 
@@ -82,6 +83,10 @@ class FakeTranscriber:
 
     def feed(self, block):
         self.fed_frames += len(block)
+        self.fed.append(np.asarray(block, dtype=np.float32).reshape(-1))
+
+    def audio(self):
+        return np.concatenate(self.fed) if self.fed else None
 
     def finish(self):
         if self.error:
@@ -173,6 +178,23 @@ def test_the_live_transcriber_hears_every_recorded_sample(questions, store):
              interactive=False).run()
     assert [t.fed_frames for t in FakeTranscriber.made] == [40000]
     assert all(t.closed for t in FakeTranscriber.made)
+
+
+def test_the_delivery_is_measured_on_the_samples_heard_not_read_back(questions, store,
+                                                                      monkeypatch):
+    import mockview.report
+
+    measured = []
+    measure = mockview.report.measure_delivery
+    monkeypatch.setattr(mockview.report, "measure_delivery",
+                        lambda audio, *args, **kwargs: measured.append(audio)
+                        or measure(audio, *args, **kwargs))
+    FakeTranscriber.made.clear()
+    practice(questions[:1], store, FakeUI(), FakeRecorder((2.5, "stop", 0)),
+             interactive=False).run()
+    (audio,) = measured
+    assert isinstance(audio, np.ndarray)
+    assert np.array_equal(audio, FakeTranscriber.made[0].audio())
 
 
 def test_retry_play_and_next_then_quit(questions, store):

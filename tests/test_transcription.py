@@ -14,6 +14,7 @@ from mockview.transcription import (
     TranscriptionSettings,
     check_segments,
     check_words,
+    decode_and_transcribe,
     is_filled_pause,
     load_model,
     resolve_model,
@@ -120,6 +121,45 @@ def test_fluent_speech_has_no_fillers():
     transcript = transcribe_file(DATA / "jfk.flac")
     assert filled_pauses(transcript) == []
     assert "ask not what your country can do for you" in transcript.text.lower().replace(",", "")
+
+
+def count_decodes(monkeypatch) -> list[Path]:
+    """The files decoded from now on, one entry per pass through a file."""
+    import mockview.audio
+
+    decoded: list[Path] = []
+    decode = mockview.audio._decode_blocks
+
+    def counted(path):
+        decoded.append(path)
+        return decode(path)
+
+    monkeypatch.setattr(mockview.audio, "_decode_blocks", counted)
+    return decoded
+
+
+@pytest.mark.model
+def test_a_recording_is_decoded_once_and_its_samples_handed_on(monkeypatch):
+    decoded = count_decodes(monkeypatch)
+    transcript, samples = decode_and_transcribe(DATA / "jfk.flac")
+    assert len(decoded) == 1
+    assert np.array_equal(samples, load_audio(DATA / "jfk.flac"))
+    # too long to hold: streamed through again for the chunks, the same words
+    streamed, nothing = decode_and_transcribe(DATA / "jfk.flac", keep_s=5.0)
+    assert nothing is None and len(decoded) == 2 + 2
+    assert streamed.words == transcript.words and streamed.dropped == transcript.dropped
+    assert streamed.speech_regions == transcript.speech_regions
+
+
+@pytest.mark.model
+def test_analyze_decodes_the_file_once(monkeypatch):
+    from mockview.report import analyze_recording
+
+    decoded = count_decodes(monkeypatch)
+    report = analyze_recording(DATA / "jfk.flac")
+    assert decoded == [DATA / "jfk.flac"]
+    assert report["metrics"]["delivery"]["judged"]
+    assert "your country" in report["transcript"]["text"].lower()
 
 
 @pytest.mark.model
