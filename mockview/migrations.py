@@ -12,6 +12,7 @@ one-transaction rule); they run statements one by one with ``execute``.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -73,9 +74,22 @@ def migrate(
     its own ``BEGIN IMMEDIATE ... COMMIT`` together with its ``_migrations`` row, and the
     applied set is read again inside that transaction, so two processes opening a new store
     at once apply each migration exactly once. ``where`` names the database in errors.
+
+    Foreign keys are off while migrations run, as SQLite's recipe for rebuilding a table
+    asks (dropping a table would otherwise delete the rows that refer to it); each
+    migration must leave none broken (``PRAGMA foreign_key_check``) before it commits.
     """
     migrations = MIGRATIONS if migrations is None else migrations
     ensure_migrations_table(db)
+    foreign_keys = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        return _apply(db, migrations, where)
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+
+
+def _apply(db: sqlite3.Connection, migrations: Sequence[Migration], where: str) -> list[str]:
     done: list[str] = []
     for fn in migrations:
         name = fn.__name__
@@ -86,6 +100,10 @@ def migrate(
                 db.execute("COMMIT")
                 continue
             fn(db)
+            broken = db.execute("PRAGMA foreign_key_check").fetchone()
+            if broken:
+                raise StoreError(f"it left a row of {broken[0]} that refers to a missing "
+                                 f"row of {broken[2]}")
             db.execute("INSERT INTO _migrations (name, applied_at_utc) VALUES (?, ?)",
                        (name, utc_now()))
         except BaseException as error:
@@ -238,13 +256,12 @@ M003_BATCH = 500
 def m003_content_and_delivery_columns(db: sqlite3.Connection) -> None:
     """Key numbers of what the answer says and how it sounded, filled from stored reports.
 
-    The backfill reads each report with the store's own reading (``finding_numbers``), so
-    an upgraded store holds the numbers a new save would; reports from before content or
-    delivery analysis leave the columns NULL.
+    The backfill reads each report as the store read reports when this migration was
+    written (``_m003_finding_numbers``, a frozen copy: the store's reading may change, this
+    schema step must not), so an upgraded store holds the numbers a save did then; reports
+    from before content or delivery analysis leave the columns NULL.
     """
     import json
-
-    from mockview.store import finding_numbers  # here: store imports this module
 
     names = [name for name, _ in M003_COLUMNS]
     for name, kind in M003_COLUMNS:
@@ -259,10 +276,121 @@ def m003_content_and_delivery_columns(db: sqlite3.Connection) -> None:
         changes = []
         for take_id, text in rows:
             try:
-                numbers = finding_numbers(json.loads(text))
+                numbers = _m003_finding_numbers(json.loads(text))
             except ValueError:  # unreadable JSON: the take keeps NULLs, as an old report would
                 continue
             if any(numbers[n] is not None for n in names):
                 changes.append((*(numbers[n] for n in names), take_id))
         db.executemany(update, changes)
         last_id = rows[-1][0]
+
+
+def _m003_finding_numbers(report) -> dict:
+    """``M003_COLUMNS`` of one stored report, as ``store.finding_numbers`` read them when m003
+    was written; None where not measured. Never raises, whatever the report holds."""
+    numbers: dict = dict.fromkeys(name for name, _ in M003_COLUMNS)
+    metrics = _mapping(report, "metrics")
+    content = _mapping(metrics, "content")
+    if content.get("judged") is True:
+        structure = _mapping(content, "structure")
+        missing = structure.get("missing")
+        if isinstance(missing, list) and all(isinstance(p, str) for p in missing):
+            numbers["star_missing"] = ",".join(missing)
+            numbers["star_missing_count"] = len(missing)
+        parts = structure.get("parts")
+        action = next((p for p in parts if isinstance(p, dict) and p.get("part") == "action"),
+                      {}) if isinstance(parts, list) else {}
+        numbers["action_share"] = _real(action.get("share"))
+        numbers["concrete_results"] = _integer(_mapping(content, "results").get("concrete_count"))
+        numbers["we_share"] = _real(_mapping(content, "ownership").get("we_share"))
+        hedges = _mapping(content, "hedges")
+        numbers["hedges_count"] = _integer(hedges.get("count"))
+        numbers["hedges_per_100_words"] = _real(hedges.get("per_100_words"))
+        numbers["keyword_coverage"] = _real(_mapping(content, "keywords").get("coverage"))
+        numbers["job_coverage"] = _real(_mapping(content, "job").get("coverage"))
+        numbers["opening_verdict"] = _text(_mapping(content, "opening").get("verdict"))
+        numbers["ending_verdict"] = _text(_mapping(content, "ending").get("verdict"))
+    delivery = _mapping(metrics, "delivery")
+    if delivery.get("judged") is True:
+        pitch = _mapping(delivery, "pitch")
+        numbers["pitch_variation_semitones"] = _real(pitch.get("variation_semitones"))
+        monotone = pitch.get("monotone")
+        numbers["monotone"] = monotone if isinstance(monotone, bool) else None
+        numbers["uptalk_share"] = _real(_mapping(delivery, "uptalk").get("share"))
+        fades = _mapping(delivery, "volume").get("fades")
+        numbers["fades_count"] = len(fades) if isinstance(fades, list) else None
+    return numbers
+
+
+def _mapping(value, key: str) -> dict:
+    """``value[key]`` when both are dicts, else an empty dict (missing, None, wrong type)."""
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _real(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _integer(value) -> int | None:
+    return int(value) if _real(value) is not None else None
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@migration
+def m004_reports_apart(db: sqlite3.Connection) -> None:
+    """Each take's report in a table of its own (``take_reports``).
+
+    In ``takes`` the report (tens of kilobytes of JSON) came before most key numbers, so
+    reading a take's numbers walked every page of its report: 5,000 takes read 200 MB of
+    pages for ``history`` and ``progress``. SQLite can drop a column only from 3.35 on, so
+    ``takes`` is rebuilt by its recipe: a new table, the rows copied, the old one dropped.
+    """
+    db.execute(
+        """
+        CREATE TABLE take_reports (
+            take_id INTEGER PRIMARY KEY REFERENCES takes(id) ON DELETE CASCADE,
+            report_json TEXT NOT NULL
+        )"""
+    )
+    db.execute("INSERT INTO take_reports (take_id, report_json) SELECT id, report_json FROM takes")
+    findings = "".join(f",\n            {name} {kind}" for name, kind in M003_COLUMNS)
+    db.execute(
+        f"""
+        CREATE TABLE takes_rebuilt (
+            id INTEGER PRIMARY KEY,
+            answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+            take_no INTEGER NOT NULL,
+            recorded_at_utc TEXT NOT NULL,
+            audio_path TEXT,
+            model TEXT,
+            analysis_version TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            duration_s REAL NOT NULL,
+            speaking_s REAL NOT NULL,
+            word_count INTEGER NOT NULL,
+            words_per_minute REAL,
+            articulation_wpm REAL,
+            fillers_count INTEGER NOT NULL,
+            fillers_per_minute REAL NOT NULL,
+            fillers_per_100_words REAL NOT NULL,
+            long_pause_count INTEGER NOT NULL,
+            pause_ratio REAL,
+            length_verdict TEXT,
+            within_target INTEGER,
+            rambling_flagged INTEGER NOT NULL,
+            top_filler TEXT{findings},
+            UNIQUE (answer_id, take_no)
+        )"""
+    )
+    kept = ", ".join(row[1] for row in db.execute("PRAGMA table_info(takes_rebuilt)"))
+    db.execute(f"INSERT INTO takes_rebuilt ({kept}) SELECT {kept} FROM takes")
+    db.execute("DROP TABLE takes")  # its indexes go with it
+    db.execute("ALTER TABLE takes_rebuilt RENAME TO takes")
+    db.execute("CREATE INDEX takes_recorded ON takes (recorded_at_utc)")
+    db.execute("CREATE INDEX takes_audio_path ON takes (audio_path)")

@@ -396,8 +396,9 @@ class Store:
         numbers = {**key_numbers(report), **finding_numbers(report)}
         columns = _KEY_COLUMNS + FINDING_COLUMNS
         with self._write():
-            old = self._db.execute("SELECT analysis_version, report_json FROM takes"
-                                   " WHERE id = ?", (take_id,)).fetchone()
+            old = self._db.execute("SELECT t.analysis_version, r.report_json FROM takes t"
+                                   " JOIN take_reports r ON r.take_id = t.id WHERE t.id = ?",
+                                   (take_id,)).fetchone()
             if old is None:
                 raise StoreError(f"No take with id {take_id}.")
             self._db.execute(
@@ -406,8 +407,10 @@ class Store:
             assignments = ", ".join(f"{c} = ?" for c in columns)
             self._db.execute(
                 f"UPDATE takes SET model = ?, analysis_version = ?, schema_version = ?,"
-                f" report_json = ?, {assignments} WHERE id = ?",
+                f" {assignments} WHERE id = ?",
                 (*_report_meta(report), *(numbers[c] for c in columns), take_id))
+            self._db.execute("UPDATE take_reports SET report_json = ? WHERE take_id = ?",
+                             (_report_json(report), take_id))
             self._db.execute("DELETE FROM words WHERE take_id = ?", (take_id,))
             self._insert_words(take_id, report)
 
@@ -461,8 +464,9 @@ class Store:
         if row is None:
             raise _no_session(session_id)
         takes = self._db.execute(
-            f"SELECT {_TAKE_COLUMNS}, t.report_json FROM takes t"
-            " JOIN answers a ON a.id = t.answer_id WHERE a.session_id = ?"
+            f"SELECT {_TAKE_COLUMNS}, r.report_json FROM takes t"
+            " JOIN answers a ON a.id = t.answer_id JOIN take_reports r ON r.take_id = t.id"
+            " WHERE a.session_id = ?"
             " ORDER BY a.answer_no, t.take_no", (session_id,))
         return SessionRecord(summary=_summary(row),
                              takes=tuple(self._take(r, with_report=True) for r in takes))
@@ -481,8 +485,8 @@ class Store:
                              f"mockview show {session_id}")
         # take_no None: the latest take, the one with the highest number
         row = self._db.execute(
-            f"SELECT {_TAKE_COLUMNS}, t.report_json FROM takes t"
-            " JOIN answers a ON a.id = t.answer_id"
+            f"SELECT {_TAKE_COLUMNS}, r.report_json FROM takes t"
+            " JOIN answers a ON a.id = t.answer_id JOIN take_reports r ON r.take_id = t.id"
             " WHERE t.answer_id = ? AND (? IS NULL OR t.take_no = ?)"
             " ORDER BY t.take_no DESC LIMIT 1", (answer[0], take_no, take_no)).fetchone()
         if row is None:
@@ -503,9 +507,10 @@ class Store:
         works: "2026-03-01" means from the start of that day (UTC).
         """
         where, params = _take_filters(question_id, category, since_utc)
-        report = ", t.report_json" if with_reports else ""
-        sql = (f"SELECT {_TAKE_COLUMNS}{report} FROM takes t JOIN answers a"
-               f" ON a.id = t.answer_id{where} ORDER BY t.recorded_at_utc, t.id")
+        report = (", r.report_json", " JOIN take_reports r ON r.take_id = t.id") \
+            if with_reports else ("", "")
+        sql = (f"SELECT {_TAKE_COLUMNS}{report[0]} FROM takes t JOIN answers a"
+               f" ON a.id = t.answer_id{report[1]}{where} ORDER BY t.recorded_at_utc, t.id")
         return [self._take(row, with_report=with_reports)
                 for row in self._db.execute(sql, params)]
 
@@ -687,13 +692,15 @@ class Store:
             (answer_id,)).fetchone()[0]
         numbers = {**finding_numbers(report), **numbers}
         columns = ("answer_id", "take_no", "recorded_at_utc", "audio_path", "model",
-                   "analysis_version", "schema_version", "report_json", *_KEY_COLUMNS,
+                   "analysis_version", "schema_version", *_KEY_COLUMNS,
                    *FINDING_COLUMNS)
         values = (answer_id, take_no, recorded_at_utc, audio_path, *_report_meta(report),
                   *(numbers[c] for c in _KEY_COLUMNS + FINDING_COLUMNS))
         take_id = self._db.execute(
             f"INSERT INTO takes ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             values).lastrowid
+        self._db.execute("INSERT INTO take_reports (take_id, report_json) VALUES (?, ?)",
+                         (take_id, _report_json(report)))
         self._insert_words(take_id, report)
         return take_id
 
@@ -908,7 +915,7 @@ def finding_numbers(report) -> dict:
     (no ``metrics.content`` or ``metrics.delivery``, or None there), a part that was not
     judged (``judged`` false), or a finding that does not apply (STAR parts outside
     behavioral answers, job coverage without a job description). Never raises, whatever
-    the report holds: the m003 backfill reads every stored report with it.
+    the report holds. (Migration m003 filled these columns with its own frozen copy.)
     """
     numbers: dict = dict.fromkeys(FINDING_COLUMNS)
     metrics = _mapping(report, "metrics")
@@ -977,9 +984,13 @@ def _field(mapping, *keys: str, where: str = ""):
 
 
 def _report_meta(report: dict) -> tuple:
+    """(model, analysis_version, schema_version) of a report, as its take's row holds them."""
     return (report.get("transcript", {}).get("model"), report["analysis_version"],
-            int(report.get("schema_version") or 1),
-            json.dumps(report, ensure_ascii=False, separators=(",", ":")))
+            int(report.get("schema_version") or 1))
+
+
+def _report_json(report: dict) -> str:
+    return json.dumps(report, ensure_ascii=False, separators=(",", ":"))
 
 
 def _question_from_report(report: dict) -> QuestionInfo | None:

@@ -82,9 +82,9 @@ def test_blank_database_gets_every_migration(mockview_home):
         assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
         assert migrations.applied_migrations(store._db) == [
             "m001_initial", "m002_report_history_and_indexes",
-            "m003_content_and_delivery_columns"]
+            "m003_content_and_delivery_columns", "m004_reports_apart"]
     assert tables(store.path) >= {"_migrations", "sessions", "answers", "takes", "words",
-                                  "report_history"}
+                                  "report_history", "take_reports"}
 
 
 def test_opening_twice_applies_nothing_more(mockview_home):
@@ -114,7 +114,8 @@ def test_upgrade_from_the_first_schema_keeps_the_data(mockview_home):
 
     with Store.open() as store:
         assert migrations.applied_migrations(store._db)[1:] == [
-            "m002_report_history_and_indexes", "m003_content_and_delivery_columns"]
+            "m002_report_history_and_indexes", "m003_content_and_delivery_columns",
+            "m004_reports_apart"]
         [take] = store.takes(with_reports=True)
         assert (take.session_id, take.question_text, take.fillers_count) == (
             1, "Why do you want this role?", numbers["fillers_count"])
@@ -810,14 +811,11 @@ def test_a_recovered_take_gets_its_finding_columns(mockview_home):
     assert (take.star_missing, take.hedges_count, take.fades_count) == ("result", 5, 2)
 
 
-def test_upgrade_to_m003_fills_the_columns_from_stored_reports(mockview_home):
-    """A store from before m003, holding takes with and without content and delivery."""
-    path = mockview_home / "mockview.db"
+def store_before_m003(path: Path, reports: list) -> None:
+    """A store at the schema of m002 holding one take per report (a str: stored as is)."""
     db = sqlite3.connect(path, isolation_level=None)
     migrations.migrate(db, migrations=[migrations.m001_initial,
                                        migrations.m002_report_history_and_indexes])
-    reports = [old_report(), behavioral_report(delivery=VOICE), behavioral_report(),
-               make_report("I led it.", question=BEHAVIORAL), "not json {"]
     db.execute("INSERT INTO sessions VALUES (1, '2026-01-05T09:00:00Z', NULL, 'practice')")
     for n, report in enumerate(reports, 1):
         db.execute("INSERT INTO answers (id, session_id, answer_no, question_text)"
@@ -831,9 +829,15 @@ def test_upgrade_to_m003_fills_the_columns_from_stored_reports(mockview_home):
             (n, text, *numbers.values()))
     db.close()
 
+
+def test_upgrade_to_m003_fills_the_columns_from_stored_reports(mockview_home):
+    """A store from before m003, holding takes with and without content and delivery."""
+    reports = [old_report(), behavioral_report(delivery=VOICE), behavioral_report(),
+               make_report("I led it.", question=BEHAVIORAL), "not json {"]
+    store_before_m003(mockview_home / "mockview.db", reports)
+
     with Store.open() as store:
-        assert migrations.applied_migrations(store._db)[-1] == \
-            "m003_content_and_delivery_columns"
+        assert "m003_content_and_delivery_columns" in migrations.applied_migrations(store._db)
         rows = store._db.execute(
             f"SELECT {', '.join(FINDING_COLUMNS)} FROM takes ORDER BY id").fetchall()
     found = [dict(zip(FINDING_COLUMNS, row, strict=True)) for row in rows]
@@ -849,19 +853,6 @@ def test_upgrade_to_m003_fills_the_columns_from_stored_reports(mockview_home):
 
 def test_the_m003_backfill_reads_in_batches(mockview_home, monkeypatch):
     monkeypatch.setattr(migrations, "M003_BATCH", 2)
-    path = mockview_home / "mockview.db"
-    db = sqlite3.connect(path, isolation_level=None)
-    migrations.migrate(db, migrations=migrations.MIGRATIONS[:2])
-    db.close()
-    with Store.open() as store:  # a store with data, then pretend m003 is new to it
-        session_id = store.start_session(started_at_utc="2026-03-01T10:00:00Z")
-        for _ in range(5):
-            store.add_take(store.add_answer(session_id, BEHAVIORAL), None,
-                           behavioral_report())
-    db = sqlite3.connect(path, isolation_level=None)
-    for name in FINDING_COLUMNS:
-        db.execute(f"ALTER TABLE takes DROP COLUMN {name}")
-    db.execute("DELETE FROM _migrations WHERE name = 'm003_content_and_delivery_columns'")
-    db.close()
+    store_before_m003(mockview_home / "mockview.db", [behavioral_report()] * 5)
     with Store.open() as store:
         assert [t.star_missing for t in store.takes()] == ["result"] * 5
