@@ -342,12 +342,10 @@ def history(limit, as_json):
     if not sessions:
         click.echo("No sessions yet. Save one with: mockview analyze FILE --save")
         return
-    from mockview.analysis.text import clock
-
     # Plain columns rather than a rich Table: rich takes most of a second to lay out a
     # thousand rows, and this listing needs no wrapping.
     rows = [[str(s.session_id), _local_time(s.started_at_utc), s.source, str(s.answer_count),
-             str(s.take_count), clock(s.speaking_s), _number(s.fillers_per_minute, ".1f"),
+             str(s.take_count), _clock(s.speaking_s), _number(s.fillers_per_minute, ".1f"),
              _number(s.words_per_minute, ".0f"), _number(s.within_target_share, ".0%"),
              str(s.rambling_count)] for s in sessions]
     headers = [("", "ID"), ("", "Date"), ("", "Source"), ("", "Answers"), ("", "Takes"),
@@ -464,6 +462,13 @@ def _columns(headers: list[tuple[str, ...]], rows: list[list[str]], *,
     return [" ".join(cell.rjust(w) if i >= right_from else cell.ljust(w)
                      for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
             for row in table]
+
+
+def _clock(seconds: float) -> str:
+    """1:42, as the reports write times (``analysis.text.clock``), without importing the
+    analysis: ``history`` stays quick to start."""
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def _number(value, spec: str) -> str:
@@ -672,13 +677,7 @@ def progress(question_id, category, since, as_json, plot_path, job_path):
         questions = _progress_bank_questions()
         with _open_store() as store:
             takes, recent = _progress_takes(store, question_id, category, since_at)
-            transcripts = (store.transcripts(question_id=question_id, category=category,
-                                             since_utc=since_at) if job is not None else None)
-        coverage = None
-        if job is not None:
-            from mockview.trends import job_coverage
-
-            coverage = job_coverage(transcripts, job)
+            coverage = _job_coverage(store, takes, job) if job is not None else None
         result = build_progress(takes, questions=questions, question_id=question_id,
                                 category=category, since_utc=since_at, pause_takes=recent,
                                 job=coverage)
@@ -727,6 +726,15 @@ def _progress_takes(store, question_id, category, since_at):
     if recent_from is None:
         return takes, []
     return takes, store.takes(**filters, since_utc=recent_from, with_reports=True)
+
+
+def _job_coverage(store, takes, job):
+    """Which of the job's key terms ``takes`` say (from the store's word forms)."""
+    from mockview.trends import job_coverage
+    from mockview.wordforms import term_rules
+
+    rules = term_rules(job)
+    return job_coverage(takes, job.title, rules, store.takes_saying(rules))
 
 
 def _progress_bank_questions():

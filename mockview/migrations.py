@@ -394,3 +394,42 @@ def m004_reports_apart(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE takes_rebuilt RENAME TO takes")
     db.execute("CREATE INDEX takes_recorded ON takes (recorded_at_utc)")
     db.execute("CREATE INDEX takes_audio_path ON takes (audio_path)")
+
+
+@migration
+def m005_word_forms(db: sqlite3.Connection) -> None:
+    """Each take's word forms (``wordforms.py``), so ``progress --job`` asks the store which
+    takes say a job's terms instead of tokenizing every transcript again.
+
+    The forms follow the analysis's rules, so this migration only makes the tables: the
+    store fills them when it saves a take, and for the takes saved before (or by another
+    analysis version) the first time it is asked (``Store.takes_saying``).
+    """
+    db.execute(
+        """
+        CREATE TABLE take_forms (
+            take_id INTEGER PRIMARY KEY REFERENCES takes(id) ON DELETE CASCADE,
+            forms_version TEXT NOT NULL,
+            spellings TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE take_form_lemmas (
+            lemma TEXT NOT NULL,
+            take_id INTEGER NOT NULL REFERENCES take_forms(take_id) ON DELETE CASCADE,
+            unit INTEGER NOT NULL,
+            PRIMARY KEY (lemma, take_id, unit)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX take_form_lemmas_take ON take_form_lemmas (take_id)")
+    db.execute(
+        """
+        CREATE TABLE take_form_words (
+            word TEXT NOT NULL,
+            take_id INTEGER NOT NULL REFERENCES take_forms(take_id) ON DELETE CASCADE,
+            mid_sentence INTEGER NOT NULL,
+            PRIMARY KEY (word, take_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX take_form_words_take ON take_form_words (take_id)")

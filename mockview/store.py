@@ -43,8 +43,9 @@ import re
 import sqlite3
 import stat
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockview import unfinished
 from mockview.audio import AudioFile
@@ -57,6 +58,9 @@ from mockview.paths import data_dir
 from mockview.records import SessionRecord, SessionSummary, TakeRecord
 from mockview.words import QuestionInfo, Word
 
+if TYPE_CHECKING:
+    from mockview.wordforms import TermRule
+
 logger = logging.getLogger("mockview")
 
 DB_NAME = "mockview.db"
@@ -65,6 +69,8 @@ UNSAVED_DIR = "unsaved"
 #: How long a write waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_S = 10.0
 SIDECAR_FORMAT = 1
+#: Takes whose word forms are made per transaction when they are missing or outdated.
+FORMS_BATCH = 500
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 _FILE_MODE = 0o600
@@ -412,6 +418,7 @@ class Store:
             self._db.execute("UPDATE take_reports SET report_json = ? WHERE take_id = ?",
                              (_report_json(report), take_id))
             self._db.execute("DELETE FROM words WHERE take_id = ?", (take_id,))
+            self._db.execute("DELETE FROM take_forms WHERE take_id = ?", (take_id,))
             self._insert_words(take_id, report)
 
     @_translate_errors
@@ -535,6 +542,33 @@ class Store:
                 kept.append(Word(text, start_s, end_s,
                                  1.0 if probability is None else probability))
         return [(t, words[t.take_id]) for t in takes]
+
+    @_translate_errors
+    def takes_saying(self, rules: Sequence[TermRule]) -> list[set[int]]:
+        """For each job term rule (``wordforms.term_rules``), the ids of the takes that say it.
+
+        Read from the takes' word forms: those saved before the forms were kept, or made by
+        another analysis version, get theirs first (from their words, once).
+        """
+        self._refresh_forms()
+        said = []
+        spellings: list[tuple[int, str, str]] | None = None  # (take, words, joined)
+        for rule in rules:
+            found = self._takes_with_lemmas(rule.lemmas)
+            if rule.short_word is not None:
+                found |= {r[0] for r in self._db.execute(
+                    "SELECT take_id FROM take_form_words WHERE word = ?"
+                    " AND (mid_sentence OR NOT ?)", (rule.short_word, rule.mid_sentence_only))}
+            elif rule.spelling:
+                if spellings is None:
+                    spellings = [(take_id, text, text.replace(" ", "")) for take_id, text
+                                 in self._db.execute("SELECT take_id, spellings FROM take_forms")]
+                # a take can spell the name only where its words, joined, hold it
+                found |= {take_id for take_id, text, joined in spellings
+                          if take_id not in found and rule.spelling in joined
+                          and rule.spelled_in(text.split(" "))}
+            said.append(found)
+        return said
 
     @_translate_errors
     def report_history(self, take_id: int) -> list[dict]:
@@ -705,12 +739,62 @@ class Store:
         return take_id
 
     def _insert_words(self, take_id: int, report: dict) -> None:
+        """The take's words, and their forms for ``takes_saying``."""
         words = report.get("transcript", {}).get("words") or []
         self._db.executemany(
             "INSERT INTO words (take_id, position, text, start_s, end_s, probability)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(take_id, i, w["text"], w["start_s"], w["end_s"], w.get("probability"))
              for i, w in enumerate(words, 1)])
+        self._insert_forms({take_id: [Word(w["text"], w["start_s"], w["end_s"])
+                                      for w in words]})
+
+    def _insert_forms(self, words_of: dict[int, list[Word]]) -> None:
+        """Word forms (``wordforms.py``) of takes without any, from their words."""
+        from mockview.wordforms import FORMS_VERSION, word_forms
+
+        forms = {take_id: word_forms(words) for take_id, words in words_of.items()}
+        self._db.executemany(
+            "INSERT INTO take_forms (take_id, forms_version, spellings) VALUES (?, ?, ?)",
+            [(take_id, FORMS_VERSION, " ".join(f.spellings)) for take_id, f in forms.items()])
+        self._db.executemany(
+            "INSERT INTO take_form_lemmas (lemma, take_id, unit) VALUES (?, ?, ?)",
+            [(lemma, take_id, unit) for take_id, f in forms.items()
+             for unit, lemmas in enumerate(f.lemmas) for lemma in lemmas])
+        self._db.executemany(
+            "INSERT INTO take_form_words (word, take_id, mid_sentence) VALUES (?, ?, ?)",
+            [(word, take_id, mid) for take_id, f in forms.items() for word, mid in f.short_words])
+
+    def _takes_with_lemmas(self, lemmas: Sequence[str]) -> set[int]:
+        """Takes where one sentence unit holds every lemma of ``lemmas`` (none for ())."""
+        if len(lemmas) == 1:
+            sql = "SELECT take_id FROM take_form_lemmas WHERE lemma = ?"
+        else:
+            sql = ("SELECT take_id FROM take_form_lemmas"
+                   f" WHERE lemma IN ({', '.join('?' * len(lemmas))})"
+                   f" GROUP BY take_id, unit HAVING COUNT(*) = {len(lemmas)}")
+        return {r[0] for r in self._db.execute(sql, lemmas)} if lemmas else set()
+
+    def _refresh_forms(self) -> None:
+        """Make the word forms of takes that have none of this analysis version, from their
+        words, ``FORMS_BATCH`` takes per transaction (another process may write between)."""
+        from mockview.wordforms import FORMS_VERSION
+
+        stale = [r[0] for r in self._db.execute(
+            "SELECT t.id FROM takes t LEFT JOIN take_forms f ON f.take_id = t.id"
+            " WHERE f.forms_version IS NOT ? ORDER BY t.id", (FORMS_VERSION,))]
+        for first in range(0, len(stale), FORMS_BATCH):
+            batch = stale[first : first + FORMS_BATCH]
+            marks = ", ".join("?" * len(batch))
+            with self._write():
+                self._db.execute(f"DELETE FROM take_forms WHERE take_id IN ({marks})", batch)
+                words_of: dict[int, list[Word]] = {r[0]: [] for r in self._db.execute(
+                    f"SELECT id FROM takes WHERE id IN ({marks})", batch)}
+                for take_id, text, start_s, end_s in self._db.execute(
+                        "SELECT take_id, text, start_s, end_s FROM words"
+                        f" WHERE take_id IN ({marks}) ORDER BY take_id, position", batch):
+                    words_of[take_id].append(Word(text, start_s, end_s))
+                self._insert_forms(words_of)
 
     def _absolute(self, relative: str | None) -> Path | None:
         return None if relative is None else self.path.parent / relative

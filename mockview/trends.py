@@ -30,27 +30,18 @@ import math
 import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
 from mockview.analysis.content import PARTS as STAR_PARTS
-from mockview.analysis.content import (  # _compact, _parts_of: match_term's own helpers
-    JobDescription,
-    JobTerm,
-    _compact,
-    _parts_of,
-    job_terms,
-    lemma,
-    match_term,
-    split_units,
-    term_lemmas,
-)
 from mockview.analysis.settings import AnalysisSettings
-from mockview.analysis.text import clean_words, sentences, tokenize
 from mockview.errors import MockviewError
 from mockview.records import SessionRecord, TakeRecord
-from mockview.words import Word
+
+if TYPE_CHECKING:
+    from mockview.wordforms import TermRule
 
 _DEFAULTS = AnalysisSettings()
 
@@ -1211,107 +1202,25 @@ class JobCoverage:
                 "never": [t.term for t in self.never]}
 
 
-def job_coverage(transcripts: Iterable[tuple[TakeRecord, Sequence[Word]]],
-                 job: JobDescription, *,
-                 settings: AnalysisSettings | None = None) -> JobCoverage:
-    """Which of ``job``'s key terms the takes said, in how many takes and when last.
+def job_coverage(takes: Sequence[TakeRecord], title: str | None, rules: Sequence[TermRule],
+                 said: Sequence[Collection[int]]) -> JobCoverage:
+    """Which of a job's key terms the takes said, in how many takes and when last.
 
-    ``transcripts`` pairs each take with its transcript's words (``Store.transcripts``).
-    The terms are the job's own (``job.terms``) or those ``content.job_terms`` finds in its
-    text, and a take says a term exactly when its report would have matched it
-    (``content.match_term`` over the same sentence units), so this agrees with the job
-    coverage of ``mockview analyze --job``. Takes whose words cannot be analysed (times
-    that are not finite) are read but say nothing.
+    ``rules`` are the job's terms (``wordforms.term_rules``) and ``said`` the ids of the
+    takes that say each (``Store.takes_saying``): a take says a term exactly when its report
+    would have matched it, so this agrees with the job coverage of ``mockview analyze
+    --job``. Only ``takes`` count, so the filters of ``progress`` apply.
     """
-    settings = settings or AnalysisSettings()
-    terms = ([JobTerm(t, "given", 1) for t in job.terms] if job.terms
-             else job_terms(job.text, max_terms=settings.job_max_terms))
-    finder = _TermFinder(terms)
-    counts = [0] * len(terms)
-    last: list[TakeRecord | None] = [None] * len(terms)
-    read = 0
-    for take, words in transcripts:
-        read += 1
-        try:
-            tokens = tokenize(clean_words(words))
-        except MockviewError:  # word times its analysis could not have used either
-            continue
-        for n in finder.said(tokens):
-            counts[n] += 1
-            latest = last[n]
-            if latest is None or ((take.recorded_at_utc, take.take_id)
-                                  > (latest.recorded_at_utc, latest.take_id)):
-                last[n] = take
-    return JobCoverage(job.title, read, tuple(
-        JobTermUse(term.term, term.kind, counts[n],
-                   *((last[n].recorded_at_utc,
-                      str(TakeSpec(last[n].session_id, last[n].answer_no, last[n].take_no)))
-                     if last[n] is not None else ()))
-        for n, term in enumerate(terms)))
-
-
-class _TermFinder:
-    """``content.match_term``'s yes or no for many terms over many takes, without running it
-    for each pair: a history of 5,000 takes would take a minute.
-
-    Per take, each token's lemmas and spelling are looked up once (memoised across takes).
-    A term is said by lemma when its one lemma is anywhere in the take, or when all its
-    lemmas fall in one sentence unit: ``match_term``'s rule, with its own helpers. Its
-    spelling can match only where the take's spellings, joined, contain the term's; only
-    then is ``match_term`` itself asked, so the answer is the same as asking it every time.
-    """
-
-    def __init__(self, terms: Sequence[JobTerm]):
-        self.terms = terms
-        self.compacts = [_compact(t.term) for t in terms]
-        # a short name ("Go", "R", "AWS") is matched by its spelling only
-        self.lemmas = [() if t.kind == "name" and len(c) <= 3 else term_lemmas(t.term)
-                       for t, c in zip(terms, self.compacts, strict=True)]
-        self._token_lemmas: dict[str, frozenset[str]] = {}
-        self._token_compact: dict[str, str] = {}
-
-    def said(self, tokens: Sequence) -> list[int]:
-        """Indices of the terms that ``tokens`` (one take) say."""
-        if not tokens:
-            return []
-        per_token = [self._lemmas_of(t.norm) for t in tokens]
-        everywhere = frozenset().union(*per_token)
-        joined = "".join(self._compact_of(t.text) for t in tokens)
-        units: list[tuple[int, int]] | None = None
-        unit_lemmas: list[frozenset[str]] | None = None
-        found = []
-        for n, wanted in enumerate(self.lemmas):
-            said = False
-            if wanted and everywhere.issuperset(wanted):
-                if len(wanted) == 1:
-                    said = True
-                else:
-                    if units is None:
-                        units = split_units(tokens, sentences(tokens))
-                    if unit_lemmas is None:
-                        unit_lemmas = [frozenset().union(*per_token[a : b + 1])
-                                       for a, b in units]
-                    said = any(lemmas.issuperset(wanted) for lemmas in unit_lemmas)
-            if not said and self.compacts[n] and self.compacts[n] in joined:
-                if units is None:
-                    units = split_units(tokens, sentences(tokens))
-                term = self.terms[n]
-                said = match_term(term.term, term.kind, tokens, units).evidence is not None
-            if said:
-                found.append(n)
-        return found
-
-    def _lemmas_of(self, norm: str) -> frozenset[str]:
-        lemmas = self._token_lemmas.get(norm)
-        if lemmas is None:
-            lemmas = self._token_lemmas[norm] = frozenset(lemma(p) for p in _parts_of(norm))
-        return lemmas
-
-    def _compact_of(self, text: str) -> str:
-        compact = self._token_compact.get(text)
-        if compact is None:
-            compact = self._token_compact[text] = _compact(text)
-        return compact
+    by_id = {take.take_id: take for take in takes}
+    uses = []
+    for rule, ids in zip(rules, said, strict=True):
+        saying = [by_id[i] for i in ids if i in by_id]
+        latest = max(saying, key=lambda t: (t.recorded_at_utc, t.take_id), default=None)
+        uses.append(JobTermUse(rule.term, rule.kind, len(saying), *(
+            (latest.recorded_at_utc,
+             str(TakeSpec(latest.session_id, latest.answer_no, latest.take_no)))
+            if latest is not None else ())))
+    return JobCoverage(title, len(takes), tuple(uses))
 
 
 # --- dates ------------------------------------------------------------------------------------

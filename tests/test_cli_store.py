@@ -4,6 +4,8 @@ temp data directory filled with reports built from hand-made word timelines."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -260,3 +262,42 @@ def test_analyze_save_stores_the_recording_and_its_report():
     shown = run("show", "1")
     assert shown.exit_code == 0
     assert "Answer 1, take 1 · 0:11 ·" in shown.stdout
+
+
+# --- start-up ---------------------------------------------------------------------------------
+
+#: What no store command needs: the speech pipeline's libraries and the plotting one.
+HEAVY = ("numpy", "librosa", "faster_whisper", "ctranslate2", "sounddevice", "av",
+         "soundfile", "scipy", "numba", "matplotlib", "jinja2")
+#: What --help and history need not even start: the terminal renderer and the analysis.
+NOT_FOR_LISTING = ("rich", "mockview.analysis", "mockview.trends")
+
+
+def imported_by(*commands: list[str]) -> list[str]:
+    """Of HEAVY and NOT_FOR_LISTING, the modules a fresh process imported to run
+    ``commands`` one after the other (each must succeed)."""
+    code = (
+        "import sys\n"
+        "from mockview.cli import cli\n"
+        f"for args in {list(commands)!r}:\n"
+        "    cli.main(args, standalone_mode=False)\n"
+        f"print(' '.join(m for m in {HEAVY + NOT_FOR_LISTING!r} if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()[-1].split()
+
+
+def test_store_commands_import_nothing_heavy(tmp_path):
+    with Store.open() as store:
+        session_id = store.save_analysis(None, make_report(FILLERY), question=MOTIVATION)
+    assert imported_by(["--help"], ["history"], ["history", "--json"]) == []
+    job = tmp_path / "job.txt"
+    job.write_text("We need Python, data pipelines and stakeholder management.\n")
+    found = imported_by(["show", str(session_id)], ["progress"], ["progress", "--job", str(job)],
+                        ["compare", f"{session_id}:1:1", f"{session_id}:1:1"])
+    assert [m for m in found if m in HEAVY] == []
+
+
+def test_history_writes_times_as_the_reports_do():
+    for seconds in (0, 0.4, 0.5, 7, 59.5, 61, 102, 3599.6, 7322):
+        assert cli_module._clock(seconds) == clock(seconds)

@@ -82,9 +82,10 @@ def test_blank_database_gets_every_migration(mockview_home):
         assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
         assert migrations.applied_migrations(store._db) == [
             "m001_initial", "m002_report_history_and_indexes",
-            "m003_content_and_delivery_columns", "m004_reports_apart"]
+            "m003_content_and_delivery_columns", "m004_reports_apart", "m005_word_forms"]
     assert tables(store.path) >= {"_migrations", "sessions", "answers", "takes", "words",
-                                  "report_history", "take_reports"}
+                                  "report_history", "take_reports", "take_forms",
+                                  "take_form_lemmas", "take_form_words"}
 
 
 def test_opening_twice_applies_nothing_more(mockview_home):
@@ -115,7 +116,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data(mockview_home):
     with Store.open() as store:
         assert migrations.applied_migrations(store._db)[1:] == [
             "m002_report_history_and_indexes", "m003_content_and_delivery_columns",
-            "m004_reports_apart"]
+            "m004_reports_apart", "m005_word_forms"]
         [take] = store.takes(with_reports=True)
         assert (take.session_id, take.question_text, take.fillers_count) == (
             1, "Why do you want this role?", numbers["fillers_count"])
@@ -856,3 +857,42 @@ def test_the_m003_backfill_reads_in_batches(mockview_home, monkeypatch):
     store_before_m003(mockview_home / "mockview.db", [behavioral_report()] * 5)
     with Store.open() as store:
         assert [t.star_missing for t in store.takes()] == ["result"] * 5
+
+
+def test_the_m003_backfill_does_not_call_back_into_the_store(mockview_home, monkeypatch):
+    import mockview.store
+
+    def changed_later(report):
+        raise AssertionError("m003 read a report with the store's live code")
+
+    monkeypatch.setattr(mockview.store, "finding_numbers", changed_later)
+    store_before_m003(mockview_home / "mockview.db", [behavioral_report(delivery=VOICE)])
+    with Store.open() as store:
+        [take] = store.takes()
+    assert {k: getattr(take, k) for k in FINDINGS_OF_STAR_NO_RESULT} == \
+        FINDINGS_OF_STAR_NO_RESULT
+
+
+def test_migrating_imports_nothing_of_the_store(mockview_home):
+    store_before_m003(mockview_home / "mockview.db", [behavioral_report()])
+    code = ("import sqlite3, sys\n"
+            "from mockview import migrations\n"
+            f"db = sqlite3.connect({str(mockview_home / 'mockview.db')!r}, isolation_level=None)\n"
+            "print(migrations.migrate(db)[0], 'mockview.store' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=REPO)
+    assert done.stdout.split() == ["m003_content_and_delivery_columns", "False"]
+
+
+def test_m004_moves_each_report_out_of_its_take_row(mockview_home):
+    reports = [behavioral_report(delivery=VOICE), old_report()]
+    store_before_m003(mockview_home / "mockview.db", reports)
+    with Store.open() as store:
+        columns = [r[1] for r in store._db.execute("PRAGMA table_info(takes)")]
+        indexes = {r[1] for r in store._db.execute("PRAGMA index_list(takes)")}
+        assert [t.report for t in store.takes(with_reports=True)] == reports
+        assert store.takes()[0].star_missing == "result"  # m003's numbers came along
+        store.delete_session(1)  # the rebuilt table still cascades to what refers to it
+        assert store._db.execute("SELECT COUNT(*) FROM take_reports").fetchone()[0] == 0
+    assert "report_json" not in columns
+    assert {"takes_recorded", "takes_audio_path"} <= indexes
