@@ -1,8 +1,8 @@
 """Speed bar: ``history``, ``show`` and ``progress`` on a store of 5,000 stored answers.
 
-The quality bar says: "History of 5,000 stored answers: ``history``, ``show`` and ``progress``
-each answer in under 0.5 s on this 2-core machine (benchmark under ``bench/`` that builds
-such a store from generated results; not a timed test)."
+The bar (issue 12, part 5): on 5,000 stored answers, ``history``, ``show`` and ``progress``
+each answer in at most 0.2 s, and ``progress --job FILE`` in at most 0.5 s, on this 2-core
+machine (a benchmark that builds such a store from generated results; not a timed test).
 
 Usage:
     python bench/bench_store.py [--answers 5000] [--sessions 1000] [--days 90] [--rounds 5]
@@ -26,11 +26,16 @@ What it does:
      - ``mockview show S`` for a session with the median number of answers
      - ``mockview progress`` (the trends work's command; skipped with a note when this
        checkout does not have it yet)
+     - ``mockview progress --job JOB`` with a job advert (``JOB_TEXT``) whose terms the
+       generated answers say in part. Its first run also makes the word forms of takes
+       stored without them (a store built by an older mockview, which ``--store`` reuses
+       after migrating it): that one-time cost is timed apart, before the rounds.
    ``--warmup`` uncounted rounds, then ``--rounds`` measured rounds, each running every
    command once in turn. ``mockview --help`` is timed the same way, as the floor that
    interpreter start and imports set for any command.
-3. Prints per-command medians and ranges against the 0.5 s goal; ``--json`` prints the same
-   as JSON. ``--check`` exits 1 when a fresh-process median is over the goal.
+3. Prints per-command medians and ranges against each command's goal (``GOALS_S``);
+   ``--json`` prints the same as JSON. ``--check`` exits 1 when a fresh-process median is
+   over its goal.
 """
 
 from __future__ import annotations
@@ -50,7 +55,17 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # this checkout's mockview, as the subprocesses (cwd=REPO) use
-GOAL_S = 0.5
+#: Each command's bar for the fresh-process median, in seconds.
+GOALS_S = {"history": 0.2, "show": 0.2, "progress": 0.2, "progress --job": 0.5}
+JOB_TEXT = """Senior Data Engineer, Acme Pay
+
+You will build data pipelines and own the release process. You will work with product
+managers and stakeholders to plan each launch, review designs, and reduce latency and cost.
+- Design and ship data pipelines in Python and SQL on AWS
+- Lead incident response and run migrations of services to Kubernetes with CI/CD
+- Measure quality with dashboards and metrics
+Nice to have: Go, Node.js, budget and risk decisions.
+"""
 
 CONTENT = ("team project deadline customer data pipeline release migration service budget "
            "stakeholder design review incident outage metric dashboard feature launch plan "
@@ -141,11 +156,11 @@ def median_session(home: Path) -> int:
     return sessions[len(sessions) // 2].session_id
 
 
-def commands(session_id: int) -> dict[str, list[str]]:
+def commands(session_id: int, job_path: Path) -> dict[str, list[str]]:
     from mockview.cli import cli
 
     wanted = {"--help": ["--help"], "history": ["history"], "show": ["show", str(session_id)],
-              "progress": ["progress"]}
+              "progress": ["progress"], "progress --job": ["progress", "--job", str(job_path)]}
     return {name: args for name, args in wanted.items()
             if name == "--help" or args[0] in cli.commands}
 
@@ -206,9 +221,12 @@ def main() -> int:
         os.environ["MOCKVIEW_HOME"] = str(home)
         env = {**os.environ, "MOCKVIEW_HOME": str(home), "COLUMNS": "120"}
         session_id = median_session(home)
-        todo = commands(session_id)
+        job_path = Path(temp) / "job.txt"
+        job_path.write_text(JOB_TEXT, encoding="utf-8")
+        todo = commands(session_id, job_path)
         skipped = [] if "progress" in todo else [
             "progress: this checkout has no `mockview progress` command yet"]
+        first_job_s = time_fresh(todo["progress --job"], env) if "progress" in todo else None
         fresh: dict[str, list[float]] = {name: [] for name in todo}
         inproc: dict[str, list[float]] = {name: [] for name in todo}
         for round_no in range(options.warmup + options.rounds):
@@ -221,8 +239,9 @@ def main() -> int:
     result = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                     "platform": platform.platform()},
-        "store": built, "show_session": session_id, "goal_s": GOAL_S,
+        "store": built, "show_session": session_id, "goals_s": GOALS_S,
         "rounds": options.rounds, "skipped": skipped,
+        "progress_job_first_s": None if first_job_s is None else round(first_job_s, 3),
         "commands": {name: {"args": todo[name],
                             "fresh_median_s": round(statistics.median(fresh[name]), 3),
                             "fresh_range_s": [round(min(fresh[name]), 3),
@@ -233,7 +252,7 @@ def main() -> int:
                      for name in todo},
     }
     missed = [name for name, row in result["commands"].items()
-              if name != "--help" and row["fresh_median_s"] > GOAL_S]
+              if name != "--help" and row["fresh_median_s"] > GOALS_S[name]]
     result["meets_goal"] = not missed
     if options.json:
         print(json.dumps(result, indent=2))
@@ -245,17 +264,23 @@ def main() -> int:
 def _print_table(result: dict) -> None:
     store = result["store"]
     print(f"store: {store}; show uses session {result['show_session']}; "
-          f"{result['rounds']} rounds; goal {GOAL_S} s")
-    print(f"{'command':<22} {'fresh process median (range)':>30} {'in process median (range)':>30}")
+          f"{result['rounds']} rounds")
+    print(f"{'command':<22} {'fresh process median (range)':>30} "
+          f"{'in process median (range)':>30}  goal")
     for name, row in result["commands"].items():
-        label = "mockview " + " ".join(row["args"])
+        label = "mockview " + (name if name.startswith("progress") else " ".join(row["args"]))
         fresh = f"{row['fresh_median_s']:.3f} ({row['fresh_range_s'][0]:.3f}-" \
                 f"{row['fresh_range_s'][1]:.3f})"
         inproc = f"{row['in_process_median_s']:.3f} ({row['in_process_range_s'][0]:.3f}-" \
                  f"{row['in_process_range_s'][1]:.3f})"
-        mark = "" if name == "--help" else ("  ok" if row["fresh_median_s"] <= GOAL_S
-                                            else "  OVER")
+        goal = GOALS_S.get(name)
+        mark = "" if goal is None else (f"  {goal:.1f} ok" if row["fresh_median_s"] <= goal
+                                        else f"  {goal:.1f} OVER")
         print(f"{label:<22} {fresh:>30} {inproc:>30}{mark}")
+    if result["progress_job_first_s"] is not None:
+        print(f"first progress --job on this store (makes the word forms of takes stored "
+              f"without them, as an older mockview stored them): "
+              f"{result['progress_job_first_s']:.3f} s")
     for note in result["skipped"]:
         print(f"skipped {note}")
 
