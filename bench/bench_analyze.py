@@ -1,12 +1,15 @@
 """Speed bar: ``mockview analyze`` against plain faster-whisper on a 90 s answer of real speech.
 
-The quality bar says: "``mockview analyze`` on a 90 s answer, model load included, must take
-no longer than plain faster-whisper transcription of the same file with its default settings
-(beam 5, word timestamps), measured side by side in one run. Report the ratio."
+The first quality bar said: "``mockview analyze`` on a 90 s answer, model load included, must
+take no longer than plain faster-whisper transcription of the same file with its default
+settings (beam 5, word timestamps), measured side by side in one run. Report the ratio."
+Issue 12 lowered it: a median ratio of at most 0.8 (goal 0.6), on the 90 s answer and on a
+3-minute one (``--seconds 180``).
 
 Usage:
-    python bench/bench_analyze.py [--audio PATH] [--dev-data DIR] [--rounds 3] [--warmup 1]
-                                  [--only analyze|plain] [--keep-audio PATH] [--json] [--check]
+    python bench/bench_analyze.py [--audio PATH] [--dev-data DIR] [--seconds 90] [--rounds 3]
+                                  [--warmup 1] [--only analyze|plain] [--keep-audio PATH]
+                                  [--json] [--check]
 
 What it does:
 
@@ -14,8 +17,8 @@ What it does:
    in the dev data (``--dev-data``, default ``../shared/data/dev`` next to the repository):
    the 27 s MFA monologue, the five LibriVox Austen sentences, JFK, the LibriSpeech sentence
    and a few disfluent MFA clips, resampled to 16 kHz mono, joined with 0.5 s silences and
-   cut to exactly 90 s, written as a 16-bit WAV into a temporary directory (``--keep-audio``
-   saves a copy).
+   cut to exactly 90 s (or ``--seconds``, going on with the other dev recordings), written
+   as a 16-bit WAV into a temporary directory (``--keep-audio`` saves a copy).
 2. Runs ``--warmup`` uncounted rounds (default 1: warms the disk cache for the model and the
    Python imports), then ``--rounds`` measured rounds (default 3). Each round runs both
    commands as fresh processes, so imports and model load are inside each measurement, and
@@ -30,7 +33,7 @@ What it does:
    Both inherit this process's environment (e.g. OMP_NUM_THREADS), so set it for both or
    neither.
 3. Prints each round's wall times, the medians, the ratio median(analyze) / median(plain)
-   (goal: <= 1.0) and each command's peak RSS (from ``/usr/bin/time -v`` when it works,
+   (goal: <= 0.8) and each command's peak RSS (from ``/usr/bin/time -v`` when it works,
    otherwise by polling VmHWM in /proc/PID/status). ``--json`` prints the same as JSON.
 
 A failing command stops the benchmark with its exit status and the end of its stderr (exit
@@ -60,11 +63,13 @@ DEFAULT_DEV = REPO.parent / "shared" / "data" / "dev"
 SAMPLE_RATE = 16000
 ANSWER_SECONDS = 90.0
 GAP_SECONDS = 0.5
-GOAL_RATIO = 1.0
+#: issue 12's bar (goal 0.6); the first bar, when the foundation landed, was 1.0
+GOAL_RATIO = 0.8
 TIME_BIN = "/usr/bin/time"
 
 # Real recordings joined, in this order, into the default 90 s answer (missing ones are
-# skipped; the last one that fits is cut at 90 s).
+# skipped; the last one that fits is cut at 90 s). A longer answer (--seconds) goes on with
+# the other dev recordings, in name order.
 DEV_CLIPS = [
     "mfa-monologue/acoustic_corpus.wav",
     "librivox-austen/sense_and_sensibility_01_austen_64kb-0870.wav",
@@ -130,7 +135,9 @@ def build_answer(dev: Path, out: Path, seconds: float = ANSWER_SECONDS) -> list[
     pieces: list[np.ndarray] = []
     used: list[str] = []
     length = 0
-    for name in DEV_CLIPS:
+    others = sorted(str(p.relative_to(dev)) for p in dev.rglob("*")
+                    if p.suffix in (".wav", ".flac") and str(p.relative_to(dev)) not in DEV_CLIPS)
+    for name in [*DEV_CLIPS, *others]:
         path = dev / name
         if not path.exists():
             continue
@@ -314,6 +321,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--audio", type=Path, help="answer to use instead of the built 90 s one")
     p.add_argument("--dev-data", type=Path, default=DEFAULT_DEV,
                    help="dev recordings to build the answer from (default: %(default)s)")
+    p.add_argument("--seconds", type=float, default=ANSWER_SECONDS,
+                   help="length of the answer built from the dev recordings (default: 90;"
+                        " the bar is also measured at 180)")
     p.add_argument("--rounds", type=int, default=3, help="measured rounds (default: 3)")
     p.add_argument("--warmup", type=int, default=1,
                    help="uncounted rounds first (default: 1)")
@@ -339,8 +349,8 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
         if not audio.is_file():
             raise BenchError(f"--audio: no such file: {audio}")
     else:
-        audio = tmp / "answer_90s.wav"
-        clips = build_answer(args.dev_data.resolve(), audio)
+        audio = tmp / f"answer_{args.seconds:g}s.wav"
+        clips = build_answer(args.dev_data.resolve(), audio, args.seconds)
         if args.keep_audio is not None:
             shutil.copyfile(audio, args.keep_audio)
 

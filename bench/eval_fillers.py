@@ -1,12 +1,20 @@
 """Filled-pause precision and recall of mockview's transcription on the dev recordings.
 
 Usage: python bench/eval_fillers.py [--dev-data ../shared/data/dev] [--json] [--verbose]
+                                    [--beam-size N] [--joined SECONDS]
 
 The references in the dev set have no word times, so matching is by count per clip:
 a clip with 3 reference fillers and 4 found scores 3 true positives and 1 false positive.
 Every clip counts, fluent ones included, so a filler invented on fluent speech is a
 false positive. Reference fillers are the filled pauses of METRICS.md (um, uh, er, ah,
 hm and their spellings); "'er" (her) is not one.
+
+``--joined SECONDS`` joins the clips, in the same order, into answers of about that length
+(0.5 s of silence between clips; the fluent ones into answers of their own) and scores
+each answer against its clips' references together: most dev clips fit in one chunk of
+transcription, so how a long answer is cut into chunks and decoded shows only there.
+Matching stays by count, per answer: a miss and an invention in one answer cancel, so
+compare the texts too (``--verbose``).
 """
 
 from __future__ import annotations
@@ -15,7 +23,9 @@ import argparse
 import json
 import re
 import sys
+import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,44 +74,40 @@ def clips(dev: Path) -> list[tuple[Path, str]]:
     return out
 
 
+def joined(items: list[tuple[Path, str]], seconds: float, folder: Path
+           ) -> list[tuple[Path, str]]:
+    """``items`` (recording, reference) joined into WAV answers of about ``seconds`` each."""
+    import numpy as np
+    import soundfile
+
+    from mockview.audio import SAMPLE_RATE, load_audio
+
+    gap = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    answers, audio, texts = [], [], []
+    for number, (path, reference) in enumerate(items):
+        audio += [load_audio(path), gap]
+        texts.append(reference)
+        if sum(a.size for a in audio) >= seconds * SAMPLE_RATE or number == len(items) - 1:
+            out = folder / f"joined_{len(answers):02d}_{path.stem}.wav"
+            soundfile.write(out, np.concatenate(audio), SAMPLE_RATE, subtype="PCM_16")
+            answers.append((out, " ".join(texts)))
+            audio, texts = [], []
+    return answers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev-data", type=Path, default=REPO.parent / "shared/data/dev")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--beam-size", type=int, default=TranscriptionSettings().beam_size)
+    parser.add_argument("--joined", type=float, metavar="SECONDS",
+                        help="score answers of about SECONDS joined from the clips")
     args = parser.parse_args()
 
-    settings = TranscriptionSettings(beam_size=args.beam_size)
-    tp = fp = fn = 0
-    rows = []
-    started = time.perf_counter()
-    for path, reference in clips(args.dev_data):
-        transcript = transcribe_file(path, settings=settings)
-        found = found_count(transcript)
-        expected = reference_count(reference)
-        clip_tp, clip_fp, clip_fn = match_counts(found, expected)
-        tp, fp, fn = tp + clip_tp, fp + clip_fp, fn + clip_fn
-        rows.append({"clip": path.name, "expected": expected, "found": found,
-                     "text": transcript.text,
-                     "dropped": [f"{d.word.text}@{d.word.start_s}: {d.reason}"
-                                 for d in transcript.dropped]})
-    fluent_fillers = []
-    for name in FLUENT:
-        transcript = transcribe_file(args.dev_data / name, settings=settings)
-        fluent_fillers += [(name, w.text) for w in transcript.words if is_filled_pause(w.text)]
-    precision, recall = precision_recall(tp, fp, fn)
-    result = {
-        "clips": len(rows),
-        "reference_fillers": tp + fn,
-        "true_positives": tp,
-        "false_positives": fp,
-        "false_negatives": fn,
-        "precision": precision,
-        "recall": recall,
-        "fillers_on_fluent_speech": fluent_fillers,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
+    settings = replace(TranscriptionSettings(), beam_size=args.beam_size)
+    with tempfile.TemporaryDirectory() as folder:
+        result, rows = evaluate(args, settings, Path(folder))
     if args.json:
         print(json.dumps({"summary": result, "clips": rows}, indent=2))
         return
@@ -114,6 +120,45 @@ def main() -> None:
                     print(f"{'':34}dropped {line}")
     for key, value in result.items():
         print(f"{key}: {value}")
+
+
+def evaluate(args, settings: TranscriptionSettings, folder: Path) -> tuple[dict, list[dict]]:
+    items = clips(args.dev_data)
+    fluent = [(args.dev_data / name, "") for name in FLUENT]
+    if args.joined:
+        items = joined(items, args.joined, folder)
+        fluent = joined(fluent, args.joined, folder)
+    tp = fp = fn = 0
+    rows = []
+    started = time.perf_counter()
+    for path, reference in items:
+        transcript = transcribe_file(path, settings=settings)
+        found = found_count(transcript)
+        expected = reference_count(reference)
+        clip_tp, clip_fp, clip_fn = match_counts(found, expected)
+        tp, fp, fn = tp + clip_tp, fp + clip_fp, fn + clip_fn
+        rows.append({"clip": path.name, "expected": expected, "found": found,
+                     "text": transcript.text,
+                     "dropped": [f"{d.word.text}@{d.word.start_s}: {d.reason}"
+                                 for d in transcript.dropped]})
+    fluent_fillers = []
+    for path, _ in fluent:
+        transcript = transcribe_file(path, settings=settings)
+        fluent_fillers += [(path.name, w.text) for w in transcript.words
+                           if is_filled_pause(w.text)]
+    precision, recall = precision_recall(tp, fp, fn)
+    result = {
+        "clips": len(rows),
+        "reference_fillers": tp + fn,
+        "true_positives": tp,
+        "false_positives": fp,
+        "false_negatives": fn,
+        "precision": precision,
+        "recall": recall,
+        "fillers_on_fluent_speech": fluent_fillers,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return result, rows
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ loads the model for every file); all ten with the peer, about 35 minutes.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -89,7 +90,11 @@ from eval_fillers import (  # noqa: E402
 
 from mockview.analysis import AnalysisSettings, analyze_answer  # noqa: E402
 from mockview.audio import load_audio  # noqa: E402
-from mockview.transcription import resolve_model, transcribe_file  # noqa: E402
+from mockview.transcription import (  # noqa: E402
+    TranscriptionSettings,
+    resolve_model,
+    transcribe_file,
+)
 
 MONOLOGUE = "mfa-monologue/acoustic_corpus.wav"
 MFA_UTTERANCES = "mfa-utterances"
@@ -189,10 +194,14 @@ class Finding:
     words_per_minute: float | None = None
 
 
+#: how mockview transcribes (``--beam-size`` changes it, to compare decoding settings)
+SETTINGS = TranscriptionSettings()
+
+
 def mockview_finding(path: Path) -> Finding:
     """``mockview analyze`` on one file: filled pauses counted in the transcript as
     bench/eval_fillers.py counts them; fillers, pauses and pace from the analysis."""
-    transcript = transcribe_file(path)
+    transcript = transcribe_file(path, settings=SETTINGS)
     analysis = analyze_answer(transcript)
     return Finding(
         text=transcript.text,
@@ -444,6 +453,7 @@ def _short(text: str) -> str:
 
 
 def main() -> None:
+    global SETTINGS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conditions", nargs="+", choices=list(BY_NAME), metavar="NAME",
                         default=list(BY_NAME),
@@ -456,12 +466,15 @@ def main() -> None:
                         help=f"run {peer_erm.NAME} {peer_erm.VERSION} beside mockview "
                              "(default: yes, when it is installed)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--beam-size", type=int, default=SETTINGS.beam_size,
+                        help=f"mockview's beam size (default: {SETTINGS.beam_size})")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--save", type=Path, metavar="PATH",
                         help="also write the JSON result to PATH")
     parser.add_argument("--verbose", action="store_true",
                         help="list every recording's transcript under each condition")
     args = parser.parse_args()
+    SETTINGS = dataclasses.replace(SETTINGS, beam_size=args.beam_size)
 
     peer_status = (peer_erm.unavailable() or "ran") if args.peer else "not asked (--no-peer)"
     systems = ["mockview", *([peer_erm.NAME] if peer_status == "ran" else [])]
@@ -473,6 +486,7 @@ def main() -> None:
     results = evaluate([BY_NAME[name] for name in args.conditions], paths, systems,
                        dev=args.dev_data, refs=refs, seed=args.seed)
     meta = {"recordings": len(paths), "seed": args.seed, "model": resolve_model(),
+            "beam_size": SETTINGS.beam_size,
             "peer": {"name": peer_erm.NAME, "version": peer_erm.VERSION,
                      "status": peer_status if peer_status == "ran"
                      else f"not run: {peer_status}"},

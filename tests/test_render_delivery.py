@@ -155,7 +155,8 @@ def test_evidence_too_weak_gives_the_note_and_no_verdicts():
 
 
 def test_a_pitch_too_short_to_judge_says_why_with_what_was_measured():
-    short = "Only 7.4 s of speech: too short to call the pitch monotone or lively (that needs 10 s)."
+    short = ("Only 7.4 s of speech: too short to call the pitch monotone or lively (that needs"
+             " 10 s).")
     lines = delivery_lines(delivery(variation=2.8, monotone=None, pitch_note=short,
                                     statements=1, sentences=1))
     assert lines[0] == f"Pitch: varies 2.8 semitones. {short}"
