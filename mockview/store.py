@@ -48,7 +48,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockview import unfinished
-from mockview.audio import AudioFile
 from mockview.errors import StoreError
 from mockview.files import create_private as _create_private
 from mockview.files import fsync_dir as _fsync_dir
@@ -59,6 +58,7 @@ from mockview.records import SessionRecord, SessionSummary, TakeRecord
 from mockview.words import QuestionInfo, Word
 
 if TYPE_CHECKING:
+    from mockview.audio import AudioFile
     from mockview.wordforms import TermRule
 
 logger = logging.getLogger("mockview")
@@ -1273,4 +1273,6 @@ def _write_flac(path: Path, audio: AudioFile) -> None:
 
 def _decode(audio_file: str | os.PathLike) -> AudioFile:
     """The recording to keep: checked now, decoded a block at a time by ``_write_flac``."""
+    from mockview.audio import AudioFile  # the commands that only read need no decoder
+
     return AudioFile(audio_file)

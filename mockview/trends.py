@@ -35,8 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
-from mockview.analysis.content import PARTS as STAR_PARTS
-from mockview.analysis.settings import AnalysisSettings
+from mockview.analysis.settings import STAR_PARTS, AnalysisSettings
 from mockview.errors import MockviewError
 from mockview.records import SessionRecord, TakeRecord
 

@@ -19,7 +19,15 @@ from mockview.store import Store
 
 from .analysis_helpers import MOTIVATION
 from .audio_helpers import DATA
-from .test_store import BEHAVIORAL, FILLERY, make_report, shaped_report, write_wav
+from .test_render_delivery import everything
+from .test_store import (
+    BEHAVIORAL,
+    FILLERY,
+    behavioral_report,
+    make_report,
+    shaped_report,
+    write_wav,
+)
 
 
 def run(*args, input=None):
@@ -271,17 +279,22 @@ HEAVY = ("numpy", "librosa", "faster_whisper", "ctranslate2", "sounddevice", "av
          "soundfile", "scipy", "numba", "matplotlib", "jinja2")
 #: What --help and history need not even start: the terminal renderer and the analysis.
 NOT_FOR_LISTING = ("rich", "mockview.analysis", "mockview.trends")
+#: What showing stored results needs none of: the analysis itself (the renderers and trends
+#: use only its settings and time formatting), most of a fresh process's start-up once.
+NOT_FOR_SHOWING = ("mockview.analysis.answer", "mockview.analysis.content",
+                   "mockview.analysis.fillers", "mockview.analysis.rambling")
 
 
 def imported_by(*commands: list[str]) -> list[str]:
-    """Of HEAVY and NOT_FOR_LISTING, the modules a fresh process imported to run
-    ``commands`` one after the other (each must succeed)."""
+    """Of HEAVY, NOT_FOR_LISTING and NOT_FOR_SHOWING, the modules a fresh process imported
+    to run ``commands`` one after the other (each must succeed)."""
+    watched = HEAVY + NOT_FOR_LISTING + NOT_FOR_SHOWING
     code = (
         "import sys\n"
         "from mockview.cli import cli\n"
         f"for args in {list(commands)!r}:\n"
         "    cli.main(args, standalone_mode=False)\n"
-        f"print(' '.join(m for m in {HEAVY + NOT_FOR_LISTING!r} if m in sys.modules))\n")
+        f"print(' '.join(m for m in {watched!r} if m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()[-1].split()
@@ -296,6 +309,16 @@ def test_store_commands_import_nothing_heavy(tmp_path):
     found = imported_by(["show", str(session_id)], ["progress"], ["progress", "--job", str(job)],
                         ["compare", f"{session_id}:1:1", f"{session_id}:1:1"])
     assert [m for m in found if m in HEAVY] == []
+
+
+def test_showing_stored_results_does_not_import_the_analysis():
+    with Store.open() as store:
+        session_id = store.save_analysis(None, behavioral_report(delivery=everything()),
+                                         question=BEHAVIORAL)
+    take = f"{session_id}:1:1"
+    found = imported_by(["show", str(session_id)], ["show", str(session_id), "--json"],
+                        ["progress"], ["progress", "--json"], ["compare", take, take])
+    assert [m for m in found if m in NOT_FOR_SHOWING] == []
 
 
 def test_history_writes_times_as_the_reports_do():

@@ -3,7 +3,13 @@ answer says), plus ranked feedback.
 
 Pure: a :class:`~mockview.words.Transcript` in, frozen dataclasses out; no files, devices,
 models or databases, and nothing heavy imported. Every threshold is in
-:class:`AnalysisSettings`.
+:class:`AnalysisSettings`. ``answer.py`` runs the metric families (one module each) and
+ranks their feedback.
+
+Importing the package imports none of its modules: each name below is loaded from its
+module when first asked for. Renderers and trends use a helper or the settings of one
+module (``text.clock``, ``settings``) and need not compile the whole analysis, which on a
+fresh process was most of ``mockview show``'s start-up (``bench/bench_store.py``).
 
     >>> from mockview.analysis import analyze_answer
     >>> analyze_answer(transcript).to_dict()        # doctest: +SKIP
@@ -14,178 +20,46 @@ models or databases, and nothing heavy imported. Every threshold is in
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
-from mockview.analysis.content import ContentResult, JobDescription, content_metrics, job_terms
-from mockview.analysis.feedback import FeedbackItem, build_feedback
-from mockview.analysis.fillers import FILLED_PAUSE, FillerItem, FillerMetrics, find_fillers
-from mockview.analysis.length import LengthMetrics, length_metrics
-from mockview.analysis.pace import PaceMetrics, PaceWindow, pace_metrics
-from mockview.analysis.pauses import (
-    Pause,
-    PauseMetrics,
-    clean_regions,
-    find_gaps,
-    pause_metrics,
-    speaking_regions,
-)
-from mockview.analysis.rambling import RamblingMetrics, RamblingSignal, rambling_metrics
-from mockview.analysis.settings import AnalysisSettings
-from mockview.analysis.text import MAX_TIME_S, Evidence, clean_words, sentences, tokenize
-from mockview.errors import AnalysisError
-from mockview.words import QuestionInfo, Transcript
+import importlib
 
 #: Bump the patch for fixes that leave documented values alone, the minor when the same
 #: transcript can give different metric values or feedback (a rule, a default, a new
 #: signal), the major when a key of ``to_dict()`` is removed or changes meaning.
 ANALYSIS_VERSION = "0.2.0"
 
-__all__ = [
-    "ANALYSIS_VERSION",
-    "AnalysisSettings",
-    "AnswerAnalysis",
-    "ContentResult",
-    "Evidence",
-    "FeedbackItem",
-    "FillerItem",
-    "FillerMetrics",
-    "JobDescription",
-    "LengthMetrics",
-    "PaceMetrics",
-    "PaceWindow",
-    "Pause",
-    "PauseMetrics",
-    "RamblingMetrics",
-    "RamblingSignal",
-    "analyze_answer",
-    "job_terms",
-]
+#: The module of the package that defines each name exported here.
+_HOMES = {
+    "AnalysisSettings": "settings",
+    "AnswerAnalysis": "answer",
+    "ContentResult": "content",
+    "Evidence": "text",
+    "FeedbackItem": "feedback",
+    "FillerItem": "fillers",
+    "FillerMetrics": "fillers",
+    "JobDescription": "content",
+    "LengthMetrics": "length",
+    "PaceMetrics": "pace",
+    "PaceWindow": "pace",
+    "Pause": "pauses",
+    "PauseMetrics": "pauses",
+    "RamblingMetrics": "rambling",
+    "RamblingSignal": "rambling",
+    "analyze_answer": "answer",
+    "job_terms": "content",
+}
+
+__all__ = ["ANALYSIS_VERSION", *_HOMES]
 
 
-@dataclass(frozen=True)
-class AnswerAnalysis:
-    """Everything the analysis says about one answer."""
-
-    fillers: FillerMetrics
-    pace: PaceMetrics
-    pauses: PauseMetrics
-    length: LengthMetrics
-    rambling: RamblingMetrics
-    feedback: tuple[FeedbackItem, ...]
-    has_speech: bool
-    content: ContentResult | None = None
-
-    def to_dict(self) -> dict:
-        """The ``metrics`` and ``feedback`` parts of the JSON report (rounded: times to 2
-        decimals, rates to 1, ratios to 3)."""
-        return {
-            "metrics": {
-                "fillers": self.fillers.to_dict(),
-                "pace": self.pace.to_dict(),
-                "pauses": self.pauses.to_dict(),
-                "length": self.length.to_dict(),
-                "rambling": self.rambling.to_dict(),
-                **({"content": self.content.to_dict()} if self.content else {}),
-            },
-            "feedback": [item.to_dict() for item in self.feedback],
-        }
+def __getattr__(name: str):
+    """Import an exported name's module on first use (PEP 562), then keep the name here."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
 
 
-def analyze_answer(
-    transcript: Transcript,
-    question: QuestionInfo | None = None,
-    settings: AnalysisSettings | None = None,
-    job: JobDescription | None = None,
-) -> AnswerAnalysis:
-    """Analyse one transcribed answer, optionally against the question it answers and the
-    job description it is for (``job``: its key terms are looked for in the answer).
-
-    Word timelines are repaired rather than rejected: words are sorted by start, negative
-    times clamped to 0 and ends kept at or after starts. Only times that are not finite
-    numbers raise :class:`~mockview.errors.AnalysisError`. An answer with no words gives a
-    valid result that says no speech was found.
-    """
-    settings = settings or AnalysisSettings()
-    words = clean_words(transcript.words)
-    duration_s = _duration(transcript.duration_s)
-    tokens = tokenize(words)
-    has_speech = bool(tokens)
-    span_s = max(t.end_s for t in tokens) - tokens[0].start_s if tokens else 0.0
-    if tokens:
-        duration_s = max(duration_s, max(t.end_s for t in tokens))
-
-    regions = clean_regions(transcript.speech_regions or ())
-    if regions and transcript.detected_speech is not None:
-        regions = speaking_regions(regions, transcript.detected_speech, tokens)
-    gaps = find_gaps(tokens, regions, min_pause_s=settings.min_pause_s)
-    items = find_fillers(
-        tokens,
-        pause_before={g.after_index for g in gaps if g.after_index is not None},
-        pause_after={g.before_index for g in gaps if g.before_index is not None},
-    )
-    pauses = pause_metrics(
-        tokens, gaps,
-        source="speech_regions" if regions else "word_gaps",
-        filled_pause_indices={i for f in items if f.kind == FILLED_PAUSE
-                              for i in f.token_indices},
-        marker_indices={i for f in items if f.kind != FILLED_PAUSE for i in f.token_indices},
-        settings=settings,
-    )
-    fillers = FillerMetrics(tuple(items), len(tokens), span_s)
-    pace = pace_metrics(tokens, total_pause_s=pauses.total_pause_s, settings=settings)
-    length = length_metrics(
-        duration_s=duration_s,
-        speaking_s=max(0.0, span_s - pauses.total_pause_s),
-        word_count=len(tokens),
-        question=question,
-    )
-    judged = (has_speech and len(tokens) >= settings.min_words_to_judge
-              and span_s >= settings.min_span_to_judge_s)
-    if not has_speech:
-        note = "No speech was found."
-    elif not judged:
-        note = (f"Only {len(tokens)} words over {span_s:.1f} s: too little to judge rambling"
-                f" (needs {settings.min_words_to_judge} words and"
-                f" {settings.min_span_to_judge_s:g} s).")
-    else:
-        note = None
-    spans = sentences(tokens)
-    rambling = rambling_metrics(
-        tokens,
-        sentence_spans=spans,
-        fillers=items,
-        length=length,
-        question=question,
-        judged=judged,
-        note=note,
-        settings=settings,
-    )
-    content = content_metrics(
-        tokens,
-        sentence_spans=spans,
-        filler_indices={i for f in items for i in f.token_indices},
-        question=question,
-        job=job,
-        settings=settings,
-    )
-    feedback = build_feedback(
-        fillers=fillers, pace=pace, pauses=pauses, length=length, rambling=rambling,
-        span_s=span_s, settings=settings, content=content,
-    )
-    return AnswerAnalysis(fillers, pace, pauses, length, rambling, feedback, has_speech,
-                          content)
-
-
-def _duration(value: float) -> float:
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise AnalysisError(
-            f"Transcript duration_s is {value!r}: it must be a finite number of seconds (the"
-            " length of the audio). Load the audio again to measure it."
-        )
-    if value > MAX_TIME_S:
-        raise AnalysisError(
-            f"Transcript duration_s is {value!r}: it must be at most {MAX_TIME_S:g} s (24"
-            " hours), the longest answer mockview analyses. Load the audio again to measure it."
-        )
-    return max(0.0, float(value))
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -39,12 +39,12 @@ from mockview.analysis.rambling import (
     RESULT_WORDS,
     no_ending_signal,
 )
-from mockview.analysis.settings import AnalysisSettings
+from mockview.analysis.settings import STAR_PARTS, AnalysisSettings
 from mockview.analysis.text import STOP_WORDS, Evidence, Token, evidence, normalize, r_ratio, r_time
 from mockview.kinds import KINDS
 from mockview.words import QuestionInfo
 
-PARTS = ("situation", "task", "action", "result")
+PARTS = STAR_PARTS
 METHOD = "heuristic"
 #: kinds where linking the answer to the job is the point, so missing job terms earn a tip
 JOB_TIP_KINDS = frozenset({"intro", "motivation", "strengths", "closing"})

@@ -17,15 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mockview.analysis.content import JOB_TIP_KINDS, ContentResult
-from mockview.analysis.fillers import DISCOURSE_MARKER, FillerMetrics
-from mockview.analysis.length import LengthMetrics
-from mockview.analysis.pace import PaceMetrics
-from mockview.analysis.pauses import Pause, PauseMetrics
-from mockview.analysis.rambling import RamblingMetrics, RamblingSignal
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import Evidence, clock, list_times
+
+# The metric modules only for their types: delivery.py makes its tips with FeedbackItem,
+# and a renderer that reads its settings should not compile the whole analysis for that.
+if TYPE_CHECKING:
+    from mockview.analysis.content import ContentResult
+    from mockview.analysis.fillers import FillerMetrics
+    from mockview.analysis.length import LengthMetrics
+    from mockview.analysis.pace import PaceMetrics
+    from mockview.analysis.pauses import Pause, PauseMetrics
+    from mockview.analysis.rambling import RamblingMetrics, RamblingSignal
 
 KIND_LABELS = {
     "intro": "intro (\"tell me about yourself\")",
@@ -207,6 +212,8 @@ def fillers_tip(
             detail = f"You said {said_text} ({rates})."
         else:
             detail = f"You said {said_text} ({fillers.count} fillers in all: {rates})."
+    from mockview.analysis.fillers import DISCOURSE_MARKER
+
     openers = [i for i in fillers.items if i.sentence_start]
     markers = [i for i in fillers.items if i.kind == DISCOURSE_MARKER]
     if len(openers) * 2 >= fillers.count:
@@ -602,6 +609,8 @@ def keywords_tip(content: ContentResult) -> FeedbackItem | None:
 
 
 def job_tip(content: ContentResult) -> FeedbackItem | None:
+    from mockview.analysis.content import JOB_TIP_KINDS
+
     job = content.job
     if job is None or job.verdict != "low" or content.kind not in JOB_TIP_KINDS:
         return None

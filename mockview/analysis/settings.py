@@ -13,6 +13,9 @@ from dataclasses import dataclass, fields
 
 from mockview.errors import AnalysisError
 
+#: The parts of a STAR answer in order: ``content.py`` finds them, trends count the missed.
+STAR_PARTS = ("situation", "task", "action", "result")
+
 
 @dataclass(frozen=True)
 class AnalysisSettings:

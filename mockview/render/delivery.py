@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mockview.analysis.text import clock
-from mockview.delivery import DeliverySettings
 
 #: Findings of one kind shown in full; the rest are counted.
 SHOWN = 4
-_DEFAULTS = DeliverySettings()
 
 
 @dataclass(frozen=True)
@@ -84,8 +82,12 @@ def _pitch(pitch: dict) -> list[Finding]:
         verdict = "not judged"
     else:
         verdict = "monotone" if pitch["monotone"] else "lively"
+    # Imported here, not at the top: the measuring module is most of a renderer's start-up,
+    # and only a judged pitch needs its target.
+    from mockview.delivery import DeliverySettings
+
     found = [Finding("pitch", f"Pitch: varies {variation:.1f} semitones, {verdict} (target "
-                              f"{_DEFAULTS.monotone_semitones:g} or more)")]
+                              f"{DeliverySettings.monotone_semitones:g} or more)")]
     stretches = pitch.get("flat_stretches") or []
     found += [Finding("flat", f"flat ({s['variation_semitones']:.1f} semitones): "
                               f"“{s['text']}”", s["start_s"], s["end_s"])
