@@ -674,7 +674,8 @@ def progress(question_id, category, since, as_json, plot_path, job_path):
 
             check_png_path(plot_path)
         job = _load_job(job_path)  # before the store: a wrong path fails at once
-        questions = _progress_bank_questions()
+        # the banks are read for the never-practised questions, which --question leaves out
+        questions = _progress_bank_questions() if question_id is None else None
         with _open_store() as store:
             takes, recent = _progress_takes(store, question_id, category, since_at)
             coverage = _job_coverage(store, takes, job) if job is not None else None
