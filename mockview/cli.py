@@ -3,13 +3,95 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import click
 
 from mockview import __version__
 
+#: What to do on an empty store: the command a new user most likely wants first.
+NO_SESSIONS = ("No sessions yet. Start one with: mockview practice (or keep a recording with: "
+               "mockview analyze FILE --save)")
+#: Other spellings of commands: British English, as the README writes them.
+ALIASES = {"practise": "practice", "analyse": "analyze"}
 
-@click.group()
+
+class _Group(click.Group):
+    """The command group; ``practise`` runs ``practice`` (and ``analyse``, ``analyze``)."""
+
+    def get_command(self, ctx, cmd_name):
+        return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
+
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        return (command.name if command else name), command, rest
+
+
+class _SessionType(click.ParamType):
+    """A session on the command line: its number, or ``last``/``-1`` for the latest
+    (``-2`` the one before...), as a negative int until ``_session_id`` resolves it."""
+
+    name = "session"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        from mockview.errors import MockviewError
+        from mockview.refs import parse_session_ref
+
+        try:
+            return parse_session_ref(value)
+        except MockviewError as error:
+            self.fail(str(error), param, ctx)
+
+
+SESSION = _SessionType()
+#: A word that click would read as an option but names a session back from the latest
+#: (-1), or an answer or take of it for compare (-1:2:1).
+_BACK_FROM_LATEST = re.compile(r"-[0-9]+(?::[0-9]+){0,2}")
+
+
+class _SessionCommand(click.Command):
+    """A command whose session may be written ``-1`` (the latest), ``-2``, ...
+
+    click reads any word starting with "-" as an option. These commands hand such a word on
+    as an argument instead (``ignore_unknown_options``); every other word that is not one of
+    their options is still refused, as click refuses it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("context_settings", {})["ignore_unknown_options"] = True
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx, args):
+        options = [p for p in self.get_params(ctx) if isinstance(p, click.Option)]
+        known = {name for p in options for name in (*p.opts, *p.secondary_opts)}
+        with_value = {name for p in options if not p.is_flag and not p.count
+                      for name in p.opts}
+        words = iter(args)
+        for word in words:
+            if word == "--":
+                break
+            if word in with_value:
+                next(words, None)  # its value, whatever it looks like
+            elif (word.startswith("-") and len(word) > 1 and word not in known
+                  and not _BACK_FROM_LATEST.fullmatch(word)
+                  and word.split("=", 1)[0] not in known and word[:2] not in with_value):
+                import difflib
+
+                raise click.NoSuchOption(
+                    word, possibilities=difflib.get_close_matches(word, sorted(known)),
+                    ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
+def _session_id(store, ref: int | None) -> int:
+    """The id of the session ``ref`` names: itself when positive; the latest session with
+    a recorded answer for None or -1, the one before for -2, and so on."""
+    return ref if ref is not None and ref > 0 else store.recent_session_id(-(ref or -1))
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__, prog_name="mockview")
 def cli():
     """Practise job interview answers out loud and get honest feedback.
@@ -70,7 +152,7 @@ def questions(bank, category, as_json):
     table.columns[0].no_wrap = True
     Console().print(table)
     click.echo(f"{len(selected)} questions. Practise one with: "
-               f"mockview analyze ANSWER.wav --question ID", err=True)
+               f"mockview practice --question ID", err=True)
 
 
 @cli.command()
@@ -318,7 +400,8 @@ def history(limit, as_json):
 
     For each session: when, how it was recorded, the answers, total speaking time, fillers
     per minute, words per minute, the share of answers within their length target and the
-    answers flagged as rambling (the latest take of each answer counts for those two).
+    answers flagged as rambling (for those two, each answer counts by its latest take with
+    speech: a retry in which no speech was found does not replace it).
 
     Examples:
 
@@ -340,7 +423,7 @@ def history(limit, as_json):
         click.echo(json.dumps([asdict(s) for s in sessions], indent=2, ensure_ascii=False))
         return
     if not sessions:
-        click.echo("No sessions yet. Save one with: mockview analyze FILE --save")
+        click.echo(NO_SESSIONS)
         return
     # Plain columns rather than a rich Table: rich takes most of a second to lay out a
     # thousand rows, and this listing needs no wrapping.
@@ -353,26 +436,33 @@ def history(limit, as_json):
                ("", "Rambling")]
     for number, line in enumerate(_columns(headers, rows, right_from=3)):
         click.echo(click.style(line, bold=True) if number < 2 else line)
-    click.echo(f"{len(sessions)} session(s). See one with: mockview show ID", err=True)
+    click.echo(f"{len(sessions)} session(s). See the latest with: mockview show (another: "
+               "mockview show ID)", err=True)
 
 
-@cli.command()
-@click.argument("session_id", metavar="SESSION", type=int)
+@cli.command(cls=_SessionCommand)
+@click.argument("session_id", metavar="[SESSION]", type=SESSION, required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the session as one JSON object.")
 def show(session_id, as_json):
     """Show a stored session: the full report of every answer and take.
 
+    SESSION is its number (see: mockview history), or last, -1 (the latest), -2 (the one
+    before)...; without it, the latest session. A take in which no speech was found is
+    marked "no speech".
+
     Examples:
 
-        mockview show 12
+        mockview show
 
         mockview show 12 --json
+
+        mockview show -2
     """
     from mockview.errors import MockviewError
 
     try:
         with _open_store() as store:
-            record = store.session(session_id)
+            record = store.session(_session_id(store, session_id))
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -386,6 +476,7 @@ def show(session_id, as_json):
     from rich.text import Text
 
     from mockview.analysis.text import clock
+    from mockview.records import take_mark
     from mockview.render.terminal import render_report
 
     console = Console()
@@ -400,8 +491,10 @@ def show(session_id, as_json):
         question = take.question_text or "no question given"
         if len(question) > 70:
             question = question[:69].rstrip() + "…"
-        console.rule(Text(f"Answer {take.answer_no}, take {take.take_no} · "
-                          f"{clock(take.duration_s)} · {question}"), align="left")
+        mark = take_mark(take, [t for t in record.takes if t.answer_id == take.answer_id])
+        console.rule(Text(f"Answer {take.answer_no}, take {take.take_no}"
+                          f"{f' ({mark})' if mark else ''} · {clock(take.duration_s)} · "
+                          f"{question}"), align="left")
         render_report(take.report, console)
 
 
@@ -482,8 +575,8 @@ def _plural(count: int, noun: str) -> str:
 # --- export and reanalyze ---------------------------------------------------------------
 
 
-@cli.command()
-@click.argument("session_id", metavar="[SESSION]", type=int, required=False)
+@cli.command(cls=_SessionCommand)
+@click.argument("session_id", metavar="[SESSION]", type=SESSION, required=False)
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md",
               show_default=True, help="JSON (every report in full) or Markdown (to read).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
@@ -494,7 +587,11 @@ def _plural(count: int, noun: str) -> str:
 def export(session_id, fmt, output, everything):
     """Export a stored session as JSON or Markdown, or back up everything with --all.
 
+    SESSION is its number, or last, -1 (the latest), -2...; without it, the latest session.
+
     Examples:
+
+        mockview export --format md -o session.md
 
         mockview export 12 --format md -o session-12.md
 
@@ -510,12 +607,9 @@ def export(session_id, fmt, output, everything):
     if everything:
         _export_everything(session_id, output)
         return
-    if session_id is None:
-        raise click.UsageError("Give a session id (see: mockview history), or --all to back "
-                               "up everything.")
     try:
         with _open_store() as store:
-            record = store.session(session_id)
+            record = store.session(_session_id(store, session_id))
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
     if fmt == "json":
@@ -530,7 +624,7 @@ def export(session_id, fmt, output, everything):
             file.write(text)
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
-    click.echo(f"Wrote session {session_id} to {output}.", err=True)
+    click.echo(f"Wrote session {record.summary.session_id} to {output}.", err=True)
 
 
 @cli.command()
@@ -581,19 +675,24 @@ def reanalyze(session_id, every, model_name, download):
 # --- trends: compare, progress (owned by trends work) ---
 
 
-@cli.command()
-@click.argument("a", metavar="A")
-@click.argument("b", metavar="B")
+@cli.command(cls=_SessionCommand)
+@click.argument("a", metavar="[A]", required=False)
+@click.argument("b", metavar="[B]", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON object.")
 def compare(a, b, as_json):
     """Compare two sessions, or two takes of an answer, metric by metric.
 
-    A and B are each a session (12), an answer (12:2, its latest take) or a take (12:2:1):
-    see the numbers with mockview history and mockview show. Each metric gets its change
-    and whether it got better or worse (changes under 10% count as the same); takes also
-    get a word-level diff of their transcripts.
+    A and B are each a session (12), an answer (12:2, its latest take with speech) or a
+    take (12:2:1): see the numbers with mockview history and mockview show. A session may
+    be last or -1 (the latest), -2 (the one before)...: -1:2:1 is take 1 of answer 2 of the
+    latest session. Without B, A is compared with the latest session; without either, the
+    latest session with the one before it. Each metric gets its change and whether it got
+    better or worse (changes under 10% count as the same); takes also get a word-level
+    diff of their transcripts.
 
     Examples:
+
+        mockview compare
 
         mockview compare 12 15
 
@@ -602,10 +701,16 @@ def compare(a, b, as_json):
     from mockview.errors import MockviewError
     from mockview.trends import parse_compare_pair
 
+    if a is not None and b is None and ":" in a:
+        raise click.UsageError(f"Give a second answer or take to compare {a} with, for "
+                               f"example: mockview compare {a} last:1")
     try:
-        spec_a, spec_b = parse_compare_pair(a, b)
+        spec_a, spec_b = parse_compare_pair(a or "-2", b or "-1")
         with _open_store() as store:
-            comparison = _compare_stored(store, spec_a, spec_b)
+            if a is None:
+                spec_a = _previous_session(store)
+            comparison = _compare_stored(store, _resolved(store, spec_a),
+                                         _resolved(store, spec_b))
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -618,6 +723,27 @@ def compare(a, b, as_json):
     from mockview.render.trends import render_comparison
 
     render_comparison(comparison, Console())
+
+
+def _previous_session(store):
+    """The session before the latest, as a TakeSpec, for compare without arguments."""
+    from mockview.errors import StoreError
+    from mockview.trends import TakeSpec
+
+    latest = store.recent_session_id(1)
+    try:
+        return TakeSpec(store.recent_session_id(2))
+    except StoreError:
+        raise StoreError(f"Session {latest} is your only session with recorded answers, so "
+                         "there is nothing to compare it with yet. Practise again with: "
+                         "mockview practice") from None
+
+
+def _resolved(store, spec):
+    """``spec`` with a session named back from the latest (-1, last) made its id."""
+    import dataclasses
+
+    return dataclasses.replace(spec, session_id=_session_id(store, spec.session_id))
 
 
 def _compare_stored(store, spec_a, spec_b):
@@ -695,7 +821,7 @@ def progress(question_id, category, since, as_json, plot_path, job_path):
                            if value)
         message = (f"No saved answers match {filters}. See what is stored with: "
                    "mockview history" if filters else
-                   "No sessions yet. Save one with: mockview analyze FILE --save")
+                   NO_SESSIONS)
         click.echo(message, err=as_json)
     if as_json:
         import json
@@ -889,11 +1015,11 @@ def _position(ctx, param, value):
         raise click.BadParameter(str(error)) from None
 
 
-@cli.command()
-@click.argument("session_id", metavar="SESSION", type=int)
+@cli.command(cls=_SessionCommand)
+@click.argument("session_id", metavar="[SESSION]", type=SESSION, required=False)
 @click.argument("answer_no", metavar="[ANSWER]", type=click.IntRange(min=1), default=1)
 @click.option("--take", "take_no", type=click.IntRange(min=1), metavar="T",
-              help="Play this take of the answer (default: its latest).")
+              help="Play this take of the answer (default: its latest take with speech).")
 @click.option("--from", "start_s", metavar="S", callback=_position,
               help="Start S seconds in: 42 or 0:42. With --fillers or --pauses: only those "
                    "from there on.")
@@ -904,16 +1030,17 @@ def _position(ctx, param, value):
 def play(session_id, answer_no, take_no, start_s, fillers, pauses):
     """Play a stored answer back, with its words following along (Ctrl-C stops).
 
-    ANSWER is its number in the session (default 1; see: mockview show SESSION); its
-    latest take plays unless --take is given. --fillers and --pauses play each of those
-    moments with a little context, announced ("filler 3 of 9: “um” at 0:42"); both
-    together play every one in time order. Ctrl-C stops playback, and the rest of a
-    sequence, with exit status 0. Without a terminal, plain lines with the position and
-    the words heard are printed instead of a live display.
+    SESSION is its number, or last, -1 (the latest), -2...; without it, the latest
+    session. ANSWER is its number in the session (default 1; see: mockview show SESSION);
+    its latest take with speech plays unless --take is given. --fillers and --pauses play
+    each of those moments with a little context, announced ("filler 3 of 9: “um” at
+    0:42"); both together play every one in time order. Ctrl-C stops playback, and the
+    rest of a sequence, with exit status 0. Without a terminal, plain lines with the
+    position and the words heard are printed instead of a live display.
 
     Examples:
 
-        mockview play 12
+        mockview play
 
         mockview play 12 2 --take 1 --from 0:42
 
@@ -926,11 +1053,16 @@ def play(session_id, answer_no, take_no, start_s, fillers, pauses):
     from mockview.analysis.text import clock
     from mockview.errors import MockviewError
     from mockview.playback import take_audio
+    from mockview.records import skipped_note
     from mockview.ui import play_answer, play_moments
 
     try:
         with _open_store() as store:
-            take = store.take(session_id, answer_no, take_no)
+            take = store.take(_session_id(store, session_id), answer_no, take_no)
+            last = store.last_take_no(take.session_id, answer_no) if take_no is None else 0
+        note = skipped_note(take.take_no, last)  # later takes found no speech
+        if note:
+            click.echo(note, err=True)
         audio = take_audio(take)
         title = (f"Session {take.session_id}, answer {take.answer_no}, take {take.take_no}"
                  f" · {clock(take.duration_s)} · {take.question_text or 'no question given'}")
@@ -949,8 +1081,8 @@ def play(session_id, answer_no, take_no, start_s, fillers, pauses):
 # --- report (review page) -----------------------------------------------------------------
 
 
-@cli.command()
-@click.argument("session_id", metavar="[SESSION]", type=int, required=False)
+@cli.command(cls=_SessionCommand)
+@click.argument("session_id", metavar="[SESSION]", type=SESSION, required=False)
 @click.option("--progress", "of_progress", is_flag=True,
               help="A page of your progress over all sessions, instead of one session.")
 @click.option("-o", "--output", metavar="FILE.html",
@@ -964,11 +1096,15 @@ def report(session_id, of_progress, output, open_page):
     word to jump there), fillers and long pauses marked in the text and on a timeline,
     and the feedback beside it; charts show your progress over sessions. In the page,
     Space plays or pauses and the arrow keys jump between fillers and long pauses.
-    With --progress the page holds the charts and trends of all sessions.
+    Each answer opens on its latest take with speech; takes with none are marked.
+    SESSION is its number, or last, -1 (the latest), -2...; without it, the latest
+    session. With --progress the page holds the charts and trends of all sessions.
 
     Examples:
 
-        mockview report 12 --open
+        mockview report --open
+
+        mockview report 12 -o acme.html
 
         mockview report --progress -o progress.html
     """
@@ -976,12 +1112,14 @@ def report(session_id, of_progress, output, open_page):
     from mockview.render import html
     from mockview.trends import build_progress
 
-    if (session_id is None) == (not of_progress):
-        raise click.UsageError("Give a session id (see: mockview history), or --progress.")
+    if session_id is not None and of_progress:
+        raise click.UsageError("Give a session or --progress, not both.")
     try:
-        path = html.check_output_path(output or html.default_output(session_id))
+        path = html.check_output_path(output) if output else None  # before any work
         with _open_store() as store:
-            record = store.session(session_id) if session_id is not None else None
+            record = None if of_progress else store.session(_session_id(store, session_id))
+            path = path or html.check_output_path(html.default_output(
+                record.summary.session_id if record else None))
             takes = store.takes()
         progress = build_progress(takes)
         page = html.session_page(record, progress) if record else html.progress_page(progress)

@@ -4,10 +4,16 @@ The store (``store.py``) builds these from SQLite; comparisons and trends (``tre
 read them and never touch the database, so they can be tested on hand-made histories.
 A take is one recording of one answer; retries of a question are further takes of the
 same answer. Times are UTC, ISO 8601 with a "Z" (``2026-11-25T20:44:00Z``).
+
+One rule says which take stands for an answer (``representative``): its latest take with
+speech, or its latest take when none has any. A retry that found no speech (a muted
+microphone, a false start) is kept and marked, but never hides the answer given before it.
+The store applies the same rule in SQL (``store.REPRESENTATIVE_SQL``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +68,11 @@ class TakeRecord:
     fades_count: int | None = None  # sentences that faded at their last word
 
     @property
+    def has_speech(self) -> bool:
+        """False for a take in which no speech was found (its report says so)."""
+        return self.word_count > 0
+
+    @property
     def missing_star_parts(self) -> tuple[str, ...] | None:
         """The STAR parts this behavioral answer missed; None when not judged."""
         if self.star_missing is None:
@@ -81,8 +92,8 @@ class SessionSummary:
     speaking_s: float
     fillers_per_minute: float | None  # all fillers over all speaking time of the session
     words_per_minute: float | None  # mean over takes
-    within_target_share: float | None  # share of answers (latest take) within target
-    rambling_count: int  # answers (latest take) flagged as rambling
+    within_target_share: float | None  # share of answers (representative take) in target
+    rambling_count: int  # answers (representative take) flagged as rambling
 
 
 @dataclass(frozen=True)
@@ -91,3 +102,53 @@ class SessionRecord:
 
     summary: SessionSummary
     takes: tuple[TakeRecord, ...]  # ordered by answer_no, then take_no
+
+
+def representative(takes: Sequence[TakeRecord]) -> TakeRecord:
+    """The take that stands for an answer, of its ``takes`` (any order, at least one).
+
+    Its latest take with speech; its latest take when none has speech. The answer's page
+    tab, ``play``, the summaries and the comparisons all use this one.
+    """
+    if not takes:
+        raise ValueError("an answer has at least one take")
+    return max(takes, key=lambda t: (t.has_speech, t.take_no))
+
+
+def representatives(takes: Iterable[TakeRecord]) -> list[TakeRecord]:
+    """The ``representative`` take of each answer among ``takes``, in the order the answers
+    first appear."""
+    by_answer: dict[int, list[TakeRecord]] = {}
+    for take in takes:
+        by_answer.setdefault(take.answer_id, []).append(take)
+    return [representative(group) for group in by_answer.values()]
+
+
+def take_mark(take: TakeRecord, answer_takes: Sequence[TakeRecord]) -> str | None:
+    """How a take of an answer is marked wherever takes are listed: "no speech", "latest
+    with speech" (the take that stands for the answer, when a later one found no speech),
+    or None."""
+    if not take.has_speech:
+        return "no speech"
+    if take is representative(answer_takes) and take.take_no < max(
+            t.take_no for t in answer_takes):
+        return "latest with speech"
+    return None
+
+
+def choice_note(answer_takes: Sequence[TakeRecord]) -> str | None:
+    """Why an answer is shown by an earlier take than its latest ("Takes 2 and 3 found no
+    speech, so take 1 stands for this answer."), or None when it is shown by its latest."""
+    shown = representative(answer_takes)
+    return skipped_note(shown.take_no, max(t.take_no for t in answer_takes))
+
+
+def skipped_note(shown_take_no: int, last_take_no: int) -> str | None:
+    """``choice_note`` from take numbers: the takes after ``shown_take_no`` up to
+    ``last_take_no`` found no speech (or None when there are none)."""
+    later = list(range(shown_take_no + 1, last_take_no + 1))
+    if not later:
+        return None
+    names = (f"Take {later[0]}" if len(later) == 1 else
+             "Takes " + ", ".join(map(str, later[:-1])) + f" and {later[-1]}")
+    return f"{names} found no speech, so take {shown_take_no} stands for this answer."

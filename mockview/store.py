@@ -98,23 +98,30 @@ _FINDINGS_END = 26 + len(FINDING_COLUMNS)  # where a row of _TAKE_COLUMNS ends
 #: TakeRecord's fields in _TAKE_COLUMNS order: all but ``report``.
 _TAKE_FIELDS = tuple(f.name for f in dataclasses.fields(TakeRecord) if f.name != "report")
 
-# Per session: every take counts for time, fillers and pace; only the latest take of each
-# answer counts for "within target" and "rambling", since a retry replaces the answer.
-_SUMMARY_SQL = """
+#: The take that stands for each answer: (answer_id, take_no) of its latest take with
+#: speech, or of its latest take when none has speech (``records.representative``).
+REPRESENTATIVE_SQL = """
+    SELECT answer_id,
+           COALESCE(MAX(CASE WHEN word_count > 0 THEN take_no END), MAX(take_no)) AS take_no
+    FROM takes GROUP BY answer_id"""
+
+# Per session: every take counts for time, fillers and pace; only the take that stands for
+# each answer counts for "within target" and "rambling", since a retry replaces the answer
+# (a retry that found no speech does not).
+_SUMMARY_SQL = f"""
     SELECT s.id, s.started_at_utc, s.source,
            (SELECT COUNT(*) FROM answers x WHERE x.session_id = s.id),
            COUNT(t.id),
            TOTAL(t.speaking_s),
            TOTAL(t.fillers_per_minute * t.speaking_s),
            AVG(t.words_per_minute),
-           TOTAL(t.take_no = l.max_take AND t.within_target IS NOT NULL),
-           TOTAL(t.take_no = l.max_take AND t.within_target = 1),
-           TOTAL(t.take_no = l.max_take AND t.rambling_flagged = 1)
+           TOTAL(t.take_no = r.take_no AND t.within_target IS NOT NULL),
+           TOTAL(t.take_no = r.take_no AND t.within_target = 1),
+           TOTAL(t.take_no = r.take_no AND t.rambling_flagged = 1)
     FROM chosen s
     LEFT JOIN answers a ON a.session_id = s.id
     LEFT JOIN takes t ON t.answer_id = a.id
-    LEFT JOIN (SELECT answer_id, MAX(take_no) AS max_take FROM takes GROUP BY answer_id) l
-           ON l.answer_id = a.id
+    LEFT JOIN ({REPRESENTATIVE_SQL}) r ON r.answer_id = a.id
     GROUP BY s.id
     ORDER BY s.started_at_utc DESC, s.id DESC"""
 
@@ -464,6 +471,26 @@ class Store:
         return [_summary(row) for row in rows]
 
     @_translate_errors
+    def recent_session_id(self, back: int = 1) -> int:
+        """The id of the latest session with a recorded take (``back`` 1), or of the one
+        ``back`` - 1 before it, in ``sessions()`` order; sessions with no take are skipped.
+        """
+        if back < 1:
+            raise ValueError(f"back counts from 1, not {back}")
+        ids = [r[0] for r in self._db.execute(
+            "SELECT s.id FROM sessions s WHERE EXISTS (SELECT 1 FROM answers a JOIN takes t"
+            " ON t.answer_id = a.id WHERE a.session_id = s.id)"
+            " ORDER BY s.started_at_utc DESC, s.id DESC LIMIT ?", (back,))]
+        if len(ids) == back:
+            return ids[-1]
+        if not ids:
+            raise StoreError("No recorded answers yet. Start a session with: mockview "
+                             "practice (or keep a recording with: mockview analyze FILE "
+                             "--save)")
+        raise StoreError(f"Only {_count(len(ids), 'session')} with recorded answers, so -{back}"
+                         " names none. List them with: mockview history")
+
+    @_translate_errors
     def session(self, session_id: int) -> SessionRecord:
         """One session with every take of every answer, reports loaded."""
         row = self._db.execute(
@@ -481,7 +508,8 @@ class Store:
 
     @_translate_errors
     def take(self, session_id: int, answer_no: int, take_no: int | None = None) -> TakeRecord:
-        """One take with its report: the latest take of the answer when ``take_no`` is None."""
+        """One take with its report; when ``take_no`` is None, the take that stands for the
+        answer (its latest with speech: ``records.representative``)."""
         self._session_row(session_id)
         answers = self._db.execute("SELECT COUNT(*) FROM answers WHERE session_id = ?",
                                    (session_id,)).fetchone()[0]
@@ -491,12 +519,15 @@ class Store:
             raise StoreError(f"Session {session_id} has no answer {answer_no} (it has "
                              f"{_count(answers, 'answer')}). See them with: "
                              f"mockview show {session_id}")
-        # take_no None: the latest take, the one with the highest number
+        if take_no is None:
+            take_no = self._db.execute(
+                f"SELECT take_no FROM ({REPRESENTATIVE_SQL}) WHERE answer_id = ?",
+                (answer[0],)).fetchone()
+            take_no = take_no[0] if take_no else None
         row = self._db.execute(
             f"SELECT {_TAKE_COLUMNS}, r.report_json FROM takes t"
             " JOIN answers a ON a.id = t.answer_id JOIN take_reports r ON r.take_id = t.id"
-            " WHERE t.answer_id = ? AND (? IS NULL OR t.take_no = ?)"
-            " ORDER BY t.take_no DESC LIMIT 1", (answer[0], take_no, take_no)).fetchone()
+            " WHERE t.answer_id = ? AND t.take_no = ?", (answer[0], take_no)).fetchone()
         if row is None:
             count = self._db.execute("SELECT COUNT(*) FROM takes WHERE answer_id = ?",
                                      (answer[0],)).fetchone()[0]
@@ -505,6 +536,14 @@ class Store:
                              f"(it has {_count(count, 'take')}). See them with: "
                              f"mockview show {session_id}")
         return self._take(row, with_report=True)
+
+    @_translate_errors
+    def last_take_no(self, session_id: int, answer_no: int) -> int:
+        """The number of the latest take of answer ``answer_no`` of session ``session_id``
+        (0: no such answer, or no take)."""
+        return self._db.execute(
+            "SELECT COALESCE(MAX(t.take_no), 0) FROM takes t JOIN answers a ON a.id = t.answer_id"
+            " WHERE a.session_id = ? AND a.answer_no = ?", (session_id, answer_no)).fetchone()[0]
 
     @_translate_errors
     def takes(self, *, question_id: str | None = None, category: str | None = None,

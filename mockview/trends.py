@@ -7,7 +7,8 @@ Two rules shape every judgement here:
 
 - A session's numbers are the ones ``mockview history`` shows (``session_metrics``): rates
   over every take with speech in it, and the shares within target and rambling over the
-  latest take of each answer, since a retry replaces the answer.
+  take that stands for each answer (its latest with speech, ``records.representative``),
+  since a retry replaces the answer unless it found no speech.
 - A change is **noise** ("same", "steady") when it is under 10% of the earlier value
   (listeners notice tempo changes of about 10%; METRICS.md) or under the metric's small
   absolute floor (half a filler per minute, two points of pause ratio, ...). Only then does
@@ -37,7 +38,8 @@ from typing import TYPE_CHECKING
 
 from mockview.analysis.settings import STAR_PARTS, AnalysisSettings
 from mockview.errors import MockviewError
-from mockview.records import SessionRecord, TakeRecord
+from mockview.records import SessionRecord, TakeRecord, representatives
+from mockview.refs import SESSION_PATTERN
 
 if TYPE_CHECKING:
     from mockview.wordforms import TermRule
@@ -214,29 +216,21 @@ def _span_s(take: TakeRecord) -> float:
     return take.word_count * 60.0 / take.words_per_minute
 
 
-def latest_takes(takes: Iterable[TakeRecord]) -> list[TakeRecord]:
-    """The latest take of each answer among ``takes`` (a retry replaces the answer)."""
-    latest: dict[int, TakeRecord] = {}
-    for take in takes:
-        kept = latest.get(take.answer_id)
-        if kept is None or take.take_no > kept.take_no:
-            latest[take.answer_id] = take
-    return list(latest.values())
-
-
 def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
     """The ``SESSION_METRICS`` of a group of takes (a session, or its takes of one question).
 
     The definitions ``mockview history`` uses, so the two agree on a session: fillers per
     minute is each take's rate weighted by its speaking time, pace the mean over takes, and
-    the shares within target and rambling count the latest take of each answer only (a
-    retry replaces the answer, even a silent retry). Fillers per 100 words pools every word;
-    long pauses are per take; pause ratio is weighted by each take's speech span. Takes
-    without speech count for none of the rates; a metric with nothing to measure is None.
+    the shares within target and rambling count the take that stands for each answer only
+    (``records.representative``: a retry replaces the answer, unless it found no speech).
+    Fillers per 100 words pools every word; long pauses are per take; pause ratio is
+    weighted by each take's speech span. Takes without speech count for none of the rates;
+    a metric with nothing to measure is None.
 
     Content and voice: verdicts of the answer (STAR parts missing, clear openings, answers
-    that conclude) count the latest take of each answer, like the length target; the rest
-    are means over the takes that measured them, and hedges per 100 words pools their words.
+    that conclude) count the take that stands for each answer, like the length target; the
+    rest are means over the takes that measured them, and hedges per 100 words pools their
+    words.
     """
     takes = list(takes)
     spoken = [t for t in takes if t.word_count > 0]
@@ -257,7 +251,7 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
     span_s = sum(s for _, s in ratios)
     if span_s > 0:
         result["pause_ratio"] = sum(r * s for r, s in ratios) / span_s
-    latest = [t for t in latest_takes(takes) if t.word_count > 0]
+    latest = [t for t in representatives(takes) if t.has_speech]
     judged = [t.within_target for t in latest if t.within_target is not None]
     if judged:
         result["within_target_share"] = sum(judged) / len(judged)
@@ -358,12 +352,15 @@ def _number(value: int | None) -> float | None:
 # --- what to compare: SESSION, SESSION:ANSWER or SESSION:ANSWER:TAKE --------------------------
 
 
-_SPEC = re.compile(r"\s*([0-9]+)(?::([0-9]+)(?::([0-9]+))?)?\s*")
+_SPEC = re.compile(rf"\s*({SESSION_PATTERN})(?::([0-9]+)(?::([0-9]+))?)?\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class TakeSpec:
-    """A session (``12``), an answer (``12:2``: its latest take) or a take (``12:2:1``)."""
+    """A session (``12``), an answer (``12:2``: the take that stands for it, its latest
+    with speech) or a take (``12:2:1``). The session may be named back from the latest
+    (``last`` or ``-1``, ``-2``: ``refs.parse_session_ref``); ``session_id`` is then
+    negative until the caller resolves it with the store."""
 
     session_id: int
     answer_no: int | None = None
@@ -379,13 +376,20 @@ class TakeSpec:
 
 
 def parse_take_spec(value: str) -> TakeSpec:
-    """``"12"``, ``"12:2"`` or ``"12:2:1"`` as a :class:`TakeSpec`; numbers start at 1."""
+    """``"12"``, ``"12:2"`` or ``"12:2:1"`` as a :class:`TakeSpec`; numbers start at 1, and
+    the session may be ``last`` or ``-N`` (a negative ``session_id``)."""
     match = _SPEC.fullmatch(value)
-    numbers = [int(g) for g in match.groups() if g is not None] if match else []
-    if not numbers or min(numbers) < 1:
+    numbers = []
+    if match:
+        session, *rest = match.groups()
+        session = session.lower()
+        numbers = [-1 if session in ("last", "latest") else int(session),
+                   *(int(g) for g in rest if g is not None)]
+    if not numbers or numbers[0] == 0 or min(numbers[1:], default=1) < 1:
         raise MockviewError(
-            f"'{value}' is not a session, answer or take. Give SESSION (12), SESSION:ANSWER"
-            " (12:2, its latest take) or SESSION:ANSWER:TAKE (12:2:1); see: mockview history."
+            f"'{value}' is not a session, answer or take. Give SESSION (12, or last, -1 for"
+            " the latest), SESSION:ANSWER (12:2, its latest take with speech) or"
+            " SESSION:ANSWER:TAKE (12:2:1); see: mockview history."
         )
     return TakeSpec(*numbers)
 

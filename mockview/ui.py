@@ -32,6 +32,7 @@ from mockview.errors import AudioError
 from mockview.playback import CONTEXT_S, Moment, MomentKind
 from mockview.practice import Action, Take
 from mockview.recording import SILENCE_DBFS, LevelReading
+from mockview.records import choice_note, representative
 
 #: A warning appears when no sound has come in for this long.
 NO_SOUND_WARNING_S = 3.0
@@ -125,17 +126,27 @@ class TerminalUI:
         table = Table(title=f"Session {session.summary.session_id}", title_justify="left")
         for name in ("#", "question", "takes", "length", "fillers/min", "wpm", "long pauses"):
             table.add_column(name, justify="left" if name == "question" else "right")
-        latest: dict[int, list] = {}
+        answers: dict[int, list] = {}
+        notes: list[str] = []
         for take in session.takes:
-            latest.setdefault(take.answer_no, []).append(take)
-        for answer_no, takes in latest.items():
-            last = takes[-1]
-            verdict = (last.length_verdict or "not judged").replace("_", " ")
-            pace = "—" if last.words_per_minute is None else f"{last.words_per_minute:.0f}"
-            table.add_row(str(answer_no), Text(_short(last.question_text or "")), str(len(takes)),
-                          f"{clock(last.duration_s)} ({verdict})",
-                          f"{last.fillers_per_minute:.1f}", pace, str(last.long_pause_count))
+            answers.setdefault(take.answer_no, []).append(take)
+        for answer_no, takes in answers.items():
+            shown = representative(takes)  # a retry that found no speech does not hide it
+            count = str(len(takes))
+            if not shown.has_speech:
+                count += " (no speech)"
+            elif shown is not takes[-1]:
+                count += f" (take {shown.take_no} shown)"
+                notes.append(f"Answer {answer_no}: {choice_note(takes)}")
+            verdict = (shown.length_verdict or "not judged").replace("_", " ")
+            pace = "—" if shown.words_per_minute is None else f"{shown.words_per_minute:.0f}"
+            table.add_row(str(answer_no), Text(_short(shown.question_text or "")), count,
+                          f"{clock(shown.duration_s)} ({verdict})",
+                          f"{shown.fillers_per_minute:.1f}", pace,
+                          str(shown.long_pause_count))
         self.console.print(table)
+        for note in notes:
+            self.console.print(Text(note, style="dim"))
         if comparison is not None:
             self.console.print(Text("Compared with your previous session:", style="bold"))
             render_comparison(comparison, self.console)

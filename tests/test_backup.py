@@ -360,7 +360,6 @@ def test_import_of_a_missing_file(outside):
     (["3", "--all", "-o", "x.zip"], "Give a session id or --all, not both."),
     (["--all", "--format", "json", "-o", "x.zip"],
      "--format is for one session; --all always writes a zip archive."),
-    ([], "Give a session id (see: mockview history), or --all to back up everything."),
 ])
 def test_export_all_usage_errors(args, message):
     result = run("export", *args)

@@ -59,7 +59,7 @@ def test_questions_table_for_people():
     assert "20-45 s" in result.stdout
     assert "intro-about-yourself" not in result.stdout
     assert result.stderr == ("8 questions. Practise one with: "
-                             "mockview analyze ANSWER.wav --question ID\n")
+                             "mockview practice --question ID\n")
 
 
 def test_questions_by_category_is_case_insensitive():

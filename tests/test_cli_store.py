@@ -63,7 +63,8 @@ def two_sessions():
 def test_history_of_an_empty_store():
     result = run("history")
     assert result.exit_code == 0
-    assert result.output == "No sessions yet. Save one with: mockview analyze FILE --save\n"
+    assert result.output == ("No sessions yet. Start one with: mockview practice (or keep a "
+                             "recording with: mockview analyze FILE --save)\n")
     assert run("history", "--json").stdout == "[]\n"
 
 
@@ -80,7 +81,8 @@ def test_history_table_newest_first(two_sessions):
                                 "3", clock(practice.speaking_s),
                                 f"{practice.fillers_per_minute:.1f}",
                                 f"{practice.words_per_minute:.0f}", "50%", "0"]
-    assert result.stderr == "2 session(s). See one with: mockview show ID\n"
+    assert result.stderr == ("2 session(s). See the latest with: mockview show (another: "
+                             "mockview show ID)\n")
 
 
 def test_history_json_keeps_utc_and_every_summary_field(two_sessions):
@@ -130,7 +132,8 @@ def test_show_json_groups_takes_by_answer(two_sessions):
                                                "kind": "behavioral",
                                                "category": "teamwork-and-conflict"}
     first, retry = shown["answers"][0]["takes"]
-    assert set(first) == {"take_no", "recorded_at_utc", "audio_path", "report"}
+    assert set(first) == {"take_no", "recorded_at_utc", "has_speech", "audio_path", "report"}
+    assert shown["answers"][0]["representative_take_no"] == 2
     assert (first["take_no"], retry["take_no"]) == (1, 2)
     assert retry["recorded_at_utc"] == "2026-03-02T09:33:00Z"
     assert retry["audio_path"] is None

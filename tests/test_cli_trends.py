@@ -125,9 +125,9 @@ def test_session_numbers_agree_with_history(stored):
 
 
 @pytest.mark.parametrize("a,b,message", [
-    ("12:x", "1", "Error: '12:x' is not a session, answer or take. Give SESSION (12),"
-                  " SESSION:ANSWER (12:2, its latest take) or SESSION:ANSWER:TAKE (12:2:1);"
-                  " see: mockview history.\n"),
+    ("12:x", "1", "Error: '12:x' is not a session, answer or take. Give SESSION (12, or"
+                  " last, -1 for the latest), SESSION:ANSWER (12:2, its latest take with"
+                  " speech) or SESSION:ANSWER:TAKE (12:2:1); see: mockview history.\n"),
     ("1", "1:1", "Error: Cannot compare 1 with 1:1: compare two sessions (12 15) or two"
                  " answers or takes (12:2 15:1), not a session with a take.\n"),
     ("1", "99", "Error: No session 99. List your sessions with: mockview history\n"),
@@ -153,7 +153,8 @@ def test_compare_missing_answer_or_take(stored):
 def test_progress_on_an_empty_store():
     result = run("progress")
     assert result.exit_code == 0, result.output
-    assert result.output == "No sessions yet. Save one with: mockview analyze FILE --save\n"
+    assert result.output == ("No sessions yet. Start one with: mockview practice (or keep a "
+                             "recording with: mockview analyze FILE --save)\n")
 
 
 def test_progress_json_on_an_empty_store_is_clean_json():

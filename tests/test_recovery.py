@@ -421,7 +421,8 @@ def test_every_command_tells_about_unfinished_recordings_and_recover_keeps_them(
     assert starting == ("Recovering a take that mockview was recording when it stopped "
                         "(“Tell me about a time you disagreed with a colleague.”)…")
     assert recovered.startswith("Recovered a take that mockview was recording when it stopped")
-    assert run("history").stderr.splitlines() == ["1 session(s). See one with: mockview show ID"]
+    assert run("history").stderr.splitlines() == [
+        "1 session(s). See the latest with: mockview show (another: mockview show ID)"]
     assert run("recover").stderr == "No unfinished recordings.\n"
 
 

@@ -367,6 +367,50 @@ def test_an_earlier_take_is_a_tab_away(one_session, tab):
         first, abs=0.01)
 
 
+def silent_take(tmp_path: Path, question: QuestionInfo | None) -> tuple[Path, dict]:
+    """A 4 s take of silence, and its report: no speech was found."""
+    path = tmp_path / "silence.wav"
+    sf.write(path, np.zeros(4 * SAMPLE_RATE, dtype=np.float32), SAMPLE_RATE)
+    return path, build_report(Transcript(words=(), duration_s=4.0), question=question)
+
+
+@pytest.mark.browser
+def test_the_page_opens_on_the_latest_take_with_speech(tmp_path, tab):
+    """Issue 13: take 1 held the answer, takes 2 and 3 found no speech; the page opens on
+    take 1, the empty takes are kept and marked. An answer with only empty takes opens on
+    its latest."""
+    empty = silent_take(tmp_path, INTRO)
+    session_id = save_session([(INTRO, [(CORPUS, corpus_report()), empty, empty]),
+                               (WHY, [silent_take(tmp_path, WHY)] * 2)])
+    tab.open(write_report(tmp_path, str(session_id)))
+    assert tab.errors == []
+    assert tab.js("[...document.querySelectorAll('.take')].map(t => [t.id, t.hidden])") == [
+        ["take-1-3", True], ["take-1-2", True], ["take-1-1", False],
+        ["take-2-2", False], ["take-2-1", True]]
+    tabs = tab.js("[...document.querySelectorAll('[role=tab]')].map(t =>"
+                  " [t.textContent, t.getAttribute('aria-selected'), t.className])")
+    assert tabs == [
+        ["Take 3 · 0:04 · no speech (latest)", "false", "no-speech"],
+        ["Take 2 · 0:04 · no speech", "false", "no-speech"],
+        ["Take 1 · 0:27 (latest with speech)", "true", ""],
+        ["Take 2 · 0:04 · no speech (latest)", "true", "no-speech"],
+        ["Take 1 · 0:04 · no speech", "false", "no-speech"]]
+    assert tab.page.locator("#answer-1 .take-choice").inner_text() == (
+        "Takes 2 and 3 found no speech, so take 1 stands for this answer.")
+    assert tab.page.locator("#answer-2 .take-choice").count() == 0
+    # the visible take is the answer: its words, and the keys act on its player
+    assert tab.page.locator(".take:not([hidden]) .transcript .w").first.is_visible()
+    tab.page.keyboard.press("ArrowRight")
+    first = moments(corpus_report())[0].start_s
+    assert tab.js("document.querySelector('#take-1-1 audio').currentTime") == pytest.approx(
+        first, abs=0.01)
+    # an empty take is kept, a tab away, and says what happened
+    tab.page.get_by_role("tab", name="Take 3").click()
+    assert tab.page.locator("#take-1-3").is_visible()
+    assert "No speech was found in this recording." in tab.page.locator(
+        "#take-1-3").inner_text()
+
+
 @pytest.mark.browser
 def test_charts_of_progress_render_as_svg(tmp_path, tab):
     for day in (1, 2, 3):
@@ -491,9 +535,11 @@ def run(*args):
 
 @pytest.mark.parametrize("args,code,message", [
     (["7"], 1, "Error: No session 7. List your sessions with: mockview history\n"),
-    ([], 2, "Error: Give a session id (see: mockview history), or --progress.\n"),
-    (["3", "--progress"], 2, "Error: Give a session id (see: mockview history), or --progress.\n"),
-    (["--progress"], 1, "Error: No sessions yet. Save one with: mockview analyze FILE --save\n"),
+    ([], 1, "Error: No recorded answers yet. Start a session with: mockview practice (or keep"
+            " a recording with: mockview analyze FILE --save)\n"),
+    (["3", "--progress"], 2, "Error: Give a session or --progress, not both.\n"),
+    (["--progress"], 1, "Error: No sessions yet. Start one with: mockview practice (or keep a"
+                        " recording with: mockview analyze FILE --save)\n"),
 ])
 def test_nothing_to_report(args, code, message):
     result = run(*args)

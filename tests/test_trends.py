@@ -141,14 +141,15 @@ def test_session_metrics_known_values():
     assert metrics["rambling_share"] == 0.0  # the rambling take 1:1 was replaced
 
 
-def test_a_silent_retry_still_replaces_the_answer():
+def test_a_silent_retry_does_not_replace_the_answer():
+    """Issue 13: a retry that found no speech must not hide the answer given before it."""
     takes = [take(answer_no=1, take_no=1, length_verdict="too_long", rambling_flagged=True),
              take(answer_no=1, take_no=2, word_count=0, words_per_minute=None, speaking_s=0,
                   pause_ratio=None, length_verdict=None),
              take(answer_no=2, length_verdict="within")]
     metrics = session_metrics(takes)
-    assert (metrics["within_target_share"], metrics["rambling_share"]) == (1.0, 0.0)
-    assert metrics["words_per_minute"] == 140.0  # the rates still count the first take
+    assert (metrics["within_target_share"], metrics["rambling_share"]) == (0.5, 0.5)
+    assert metrics["words_per_minute"] == 140.0  # the rates count the first take
 
 
 def test_session_metrics_without_speech_is_all_none():
@@ -412,13 +413,21 @@ def test_parse_take_spec(value, spec):
     assert spec.is_session == (":" not in value)
 
 
-@pytest.mark.parametrize("value", ["12:x", "", "0", "12:0", "1:2:3:4", "-1", "12:", "a", "1.5"])
+@pytest.mark.parametrize("value", ["12:x", "", "0", "-0", "12:0", "1:2:3:4", "1:-1", "12:",
+                                   "a", "1.5", "last:0"])
 def test_bad_take_spec_names_the_value_and_the_forms(value):
     with pytest.raises(MockviewError) as error:
         parse_take_spec(value)
     assert str(error.value) == (
-        f"'{value}' is not a session, answer or take. Give SESSION (12), SESSION:ANSWER"
-        " (12:2, its latest take) or SESSION:ANSWER:TAKE (12:2:1); see: mockview history.")
+        f"'{value}' is not a session, answer or take. Give SESSION (12, or last, -1 for the"
+        " latest), SESSION:ANSWER (12:2, its latest take with speech) or SESSION:ANSWER:TAKE"
+        " (12:2:1); see: mockview history.")
+
+
+@pytest.mark.parametrize("value,spec", [("last", TakeSpec(-1)), ("Latest:2", TakeSpec(-1, 2)),
+                                        ("-2:1:3", TakeSpec(-2, 1, 3)), ("12", TakeSpec(12))])
+def test_take_spec_names_a_session_back_from_the_latest(value, spec):
+    assert parse_take_spec(value) == spec
 
 
 def test_a_session_and_a_take_do_not_compare():

@@ -28,7 +28,7 @@ from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import clock
 from mockview.errors import AudioError, MockviewError
 from mockview.playback import moments
-from mockview.records import SessionRecord, TakeRecord
+from mockview.records import SessionRecord, TakeRecord, choice_note, representative, take_mark
 from mockview.render.charts import CHARTED, progress_charts
 from mockview.render.content import content_lines
 from mockview.render.delivery import Finding, delivery_findings
@@ -128,11 +128,31 @@ class TakeView:
 
 @dataclass(frozen=True)
 class AnswerView:
-    takes: tuple[TakeView, ...]  # oldest first; the latest is shown first
+    takes: tuple[TakeView, ...]  # oldest first; tabs list the latest first
 
     @property
-    def latest(self) -> TakeView:
-        return self.takes[-1]
+    def shown(self) -> TakeView:
+        """The take the page opens on: the one that stands for the answer (its latest with
+        speech, ``records.representative``)."""
+        chosen = representative([view.take for view in self.takes])
+        return next(view for view in self.takes if view.take is chosen)
+
+    def tab_label(self, view: TakeView) -> str:
+        """The take's tab: its number and length, "no speech" when none was found, and
+        whether it is the latest (or the latest with speech, when that is not the latest)."""
+        take = view.take
+        mark = take_mark(take, [v.take for v in self.takes])
+        label = f"Take {take.take_no} · {clock(take.duration_s)}"
+        if mark == "no speech":
+            label += " · no speech"
+        if take is self.takes[-1].take:
+            return label + " (latest)"
+        return label + (" (latest with speech)" if mark == "latest with speech" else "")
+
+    @property
+    def note(self) -> str | None:
+        """Why the page opens on an earlier take, when it does."""
+        return choice_note([view.take for view in self.takes])
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -163,7 +183,8 @@ def session_page(record: SessionRecord, progress: Progress) -> Page:
 def progress_page(progress: Progress) -> Page:
     """The progress page: charts, trends and every session's key numbers."""
     if not progress.sessions:
-        raise MockviewError("No sessions yet. Save one with: mockview analyze FILE --save")
+        raise MockviewError("No sessions yet. Start one with: mockview practice (or keep a "
+                            "recording with: mockview analyze FILE --save)")
     metrics = [m for m in SESSION_METRICS if m.key in CHARTED]
     return Page(_render("progress.html", progress=progress, metrics=metrics,
                         charts=progress_charts(progress)))

@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict
 
 from mockview.analysis.text import clock
-from mockview.records import SessionRecord, TakeRecord
+from mockview.records import SessionRecord, TakeRecord, representative, take_mark
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_lines
 
@@ -19,22 +19,32 @@ def escape(text: str) -> str:
 
 
 def session_json(record: SessionRecord) -> dict:
-    """The session as one JSON-ready dict: its summary and, per answer, every take's report."""
+    """The session as one JSON-ready dict: its summary and, per answer, every take's report.
+
+    Each answer names the take that stands for it (``representative_take_no``: its latest
+    take with speech); each take says whether speech was found in it.
+    """
     answers: dict[int, dict] = {}
     for take in record.takes:
         answer = answers.setdefault(take.answer_no, {
             "answer_no": take.answer_no,
             "question": {"id": take.question_id, "text": take.question_text,
                          "kind": take.question_kind, "category": take.question_category},
+            "representative_take_no": representative(_answer_takes(record, take)).take_no,
             "takes": [],
         })
         answer["takes"].append({
             "take_no": take.take_no,
             "recorded_at_utc": take.recorded_at_utc,
+            "has_speech": take.has_speech,
             "audio_path": str(take.audio_path) if take.audio_path else None,
             "report": take.report,
         })
     return {"session": asdict(record.summary), "answers": list(answers.values())}
+
+
+def _answer_takes(record: SessionRecord, take: TakeRecord) -> list[TakeRecord]:
+    return [t for t in record.takes if t.answer_id == take.answer_id]
 
 
 def session_markdown(record: SessionRecord) -> str:
@@ -48,13 +58,14 @@ def session_markdown(record: SessionRecord) -> str:
         "",
     ]
     for take in record.takes:
-        lines += _take_markdown(take)
+        lines += _take_markdown(take, take_mark(take, _answer_takes(record, take)))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _take_markdown(take: TakeRecord) -> list[str]:
+def _take_markdown(take: TakeRecord, mark: str | None = None) -> list[str]:
     question = escape(take.question_text) if take.question_text else "(no question)"
-    lines = [f"## Answer {take.answer_no}, take {take.take_no}: {question}", ""]
+    marked = f" ({mark})" if mark else ""
+    lines = [f"## Answer {take.answer_no}, take {take.take_no}{marked}: {question}", ""]
     report = take.report or {}
     metrics = report.get("metrics", {})
     fillers, pace = metrics.get("fillers", {}), metrics.get("pace", {})
