@@ -140,8 +140,10 @@ def test_sql_in_session_specs_is_a_clear_error(store_with_sql, mockview_home):
     for spec in ("1 OR 1=1", "1; DROP TABLE takes", "1' --", "1:1:1'"):
         show = run("show", spec)
         assert show.exit_code == 2
-        assert f"Invalid value for 'SESSION': {json.dumps(spec)} is not a valid integer." in (
-            show.stderr.replace(f"'{spec}'", json.dumps(spec)))
+        assert show.stderr.splitlines()[-1] == (
+            f"Error: Invalid value for '[SESSION]': '{spec}' is not a session. Give a session "
+            "number (12; see: mockview history), last or -1 for the latest, -2 for the one "
+            "before.")
         compare = run("compare", spec, "1")
         assert compare.exit_code == 1
         [line] = compare.stderr.splitlines()
@@ -233,7 +235,7 @@ def test_show_prints_a_question_in_rich_markup_as_written(tmp_path, monkeypatch)
     assert run("analyze", str(answer), "--question-text", text, "--save").exit_code == 0
     result = run("show", "1")
     assert result.exit_code == 0, result.output
-    assert f"Answer 1, take 1 · 0:02 · {text}" in result.stdout
+    assert f"Answer 1, take 1 (no speech) · 0:02 · {text}" in result.stdout  # a tone
 
 
 # --- file names ------------------------------------------------------------------------------
