@@ -7,7 +7,8 @@ found)". Issue 12 lowered it to a median of 0.5 s, the first answer after a fres
 included: round 1 is the process's first answer, so its first-use costs are in it.
 
 Usage:
-    python bench/bench_live.py [--audio PATH] [--dev-data DIR] [--rounds 2] [--json]
+    python bench/bench_live.py [--audio PATH] [--dev-data DIR] [--rounds 2] [--stop-after S]
+                               [--json]
 
 What it does:
 
@@ -18,7 +19,9 @@ What it does:
    first question.
 3. Each round plays the answer into the virtual microphone with paplay while
    ``mockview.recording.record`` records it, feeding ``LiveTranscriber`` as practice does.
-   When paplay ends the stop event is set (as Enter would), and the clock starts:
+   When paplay ends, or ``--stop-after`` seconds later (a speaker who finishes, then
+   reaches for Enter; 0 by default: the stop comes with the last sample), the stop event
+   is set (as Enter would), and the clock starts:
      a. live: the recorder closes, ``LiveTranscriber.finish()`` transcribes what is left,
         the delivery is measured on the samples the live transcriber was fed (as practice
         does), the report is built and rendered (rich, to a string): stop -> feedback;
@@ -80,7 +83,8 @@ def only_in(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> list:
             if not any(text == other and abs(t - s) <= SAME_FILLER_S for other, s in b)]
 
 
-def one_round(answer: Path, workdir: Path, model, number: int) -> dict:
+def one_round(answer: Path, workdir: Path, model, number: int, *, stop_after_s: float = 0.0
+              ) -> dict:
     from mockview.live import LiveTranscriber
     from mockview.recording import record
     from mockview.report import build_report, measure_delivery
@@ -99,6 +103,7 @@ def one_round(answer: Path, workdir: Path, model, number: int) -> dict:
     thread.start()
     time.sleep(0.5)
     subprocess.run(["paplay", str(answer)], check=True)
+    time.sleep(stop_after_s)
     stop.set()
     stopped = time.monotonic()
     thread.join()
@@ -138,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audio", type=Path)
     parser.add_argument("--dev-data", type=Path, default=bench_analyze.DEFAULT_DEV)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--stop-after", type=float, default=0.0, metavar="S",
+                        help="stop the recording S seconds after the answer's audio ends")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -155,11 +162,13 @@ def main(argv: list[str] | None = None) -> int:
 
             model = load_model()
             preload()  # practice imports the delivery analysis while the first question shows
-            rounds = [one_round(answer, workdir, model, n) for n in range(1, args.rounds + 1)]
+            rounds = [one_round(answer, workdir, model, n, stop_after_s=args.stop_after)
+                      for n in range(1, args.rounds + 1)]
         finally:
             stop_virtual_mic(workdir / "vmic")
     summary = {
         "goal_s": GOAL_S,
+        "stop_after_s": args.stop_after,
         "median_live_s": statistics.median(r["live_stop_to_feedback_s"] for r in rounds),
         "median_after_stop_s": statistics.median(r["after_stop_to_feedback_s"]
                                                  for r in rounds),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from mockview.audio import SAMPLE_RATE, quietest_moment, voice_regions
+from mockview.audio import SAMPLE_RATE, quietest_moment, speech_regions, voice_regions
 from mockview.transcription import (
     Piece,
     TranscriptionSettings,
@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     import numpy as np
 
 logger = logging.getLogger("mockview")
+
+
+#: the silence after a read-ahead's last voice is checked from this far on: the voice's
+#: own fading end is not new speech
+GUESS_EDGE_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,11 @@ class LiveSettings:
     max_piece_s: float = 15.0
     #: how often (s of new audio) the worker looks for a place to cut
     poll_s: float = 0.5
+    #: a silence this long at the end of the pending audio may be the end of the answer:
+    #: the pending audio is transcribed then, and if no more speech comes before the next
+    #: cut or the stop, that reading is the piece, so the feedback does not wait for it.
+    #: Nothing is cut on it, so it need not wait for ``settle_s`` (0: off)
+    guess_after_s: float = 0.5
     #: the answer's samples are kept up to this long, so the delivery is measured on them
     #: without reading the take back from disk (``report.MAX_DELIVERY_S``; 115 MB)
     keep_s: float = 30 * 60.0
@@ -82,6 +92,8 @@ class LiveTranscriber:
         self._pending_frames = 0
         self._offset_frames = 0  # where the audio in _blocks starts in the answer
         self._checked_frames = 0  # pending frames the worker last looked at
+        #: the pending audio read ahead at a silence: (where its voice ends, its piece)
+        self._guess: tuple[int, Piece] | None = None
         self._closing = False
         self._error: BaseException | None = None
         self._transcript: Transcript | None = None
@@ -134,7 +146,7 @@ class LiveTranscriber:
                 raise self._error
             rest = _joined(self._blocks)
             if rest.size:
-                self.pieces.append(self._transcribe(rest))
+                self.pieces.append(self._guessed(rest) or self._transcribe(rest))
             self._transcript = finish_transcript(
                 self.pieces, duration_s=self.recorded_s, model_name=self.model_name,
                 settings=self.settings,
@@ -163,9 +175,12 @@ class LiveTranscriber:
                         return
                     audio = _joined(self._blocks)
                     self._checked_frames = audio.size
-                cut = find_cut(audio, self.live)
+                regions = voice_regions(audio)
+                cut = find_cut(audio, self.live, regions=regions)
                 if cut is not None:
                     self._cut(audio, cut)
+                else:
+                    self._guess_at_silence(audio, regions)
         except BaseException as error:  # raised again by finish(), in the caller's thread
             logger.debug("live transcription failed", exc_info=True)
             self._error = error
@@ -173,7 +188,7 @@ class LiveTranscriber:
     def _cut(self, audio: np.ndarray, cut_s: float) -> None:
         """Transcribe ``audio[:cut_s]`` and drop it from the pending audio."""
         frames = int(cut_s * SAMPLE_RATE)
-        piece = self._transcribe(audio[:frames])
+        piece = self._guessed(audio[:frames]) or self._transcribe(audio[:frames])
         with self._lock:
             rest = _joined(self._blocks)[frames:]
             self._blocks = [rest] if rest.size else []
@@ -181,14 +196,50 @@ class LiveTranscriber:
             self._offset_frames += frames
             self._pending_frames = rest.size
             self._checked_frames = 0
+            self._guess = None
+
+    def _guess_at_silence(self, audio: np.ndarray,
+                          regions: list[tuple[float, float]]) -> None:
+        """Read ``audio``, the pending audio whose voice is in ``regions``, ahead when it
+        ends in ``guess_after_s`` of silence: the answer may be over. Once per stretch of
+        voice."""
+        if self.live.guess_after_s <= 0:
+            return
+        if not regions:
+            return
+        voice_end = int(regions[-1][1] * SAMPLE_RATE)
+        if audio.size - voice_end < self.live.guess_after_s * SAMPLE_RATE:
+            return
+        if self._guess is not None and self._guess[0] == voice_end:
+            return
+        self._guess = (voice_end, self._transcribe(audio))
+
+    def _guessed(self, audio: np.ndarray) -> Piece | None:
+        """The piece read ahead, when ``audio`` (a piece about to be read: up to a cut, or
+        what is left at the stop) holds the voice it read and no speech after it: reading
+        ``audio`` would read the same voice again.
+
+        Speech, not sound: the key press that stops a recording is loud, but no word.
+        """
+        if self._guess is None:
+            return None
+        voice_end, piece = self._guess
+        if audio.size < voice_end:
+            return None
+        after = min(audio.size, voice_end + int(GUESS_EDGE_S * SAMPLE_RATE))
+        if after < audio.size and speech_regions(audio[after:]):
+            return None
+        return piece
 
     def _transcribe(self, audio: np.ndarray) -> Piece:
         return transcribe_piece(audio, offset_s=self._offset_frames / SAMPLE_RATE,
                                 settings=self.settings, model_loader=self.model_loader)
 
 
-def find_cut(audio: np.ndarray, live: LiveSettings = LiveSettings()) -> float | None:
-    """Where (s) to end the next piece of ``audio``, the answer since the last cut, or None.
+def find_cut(audio: np.ndarray, live: LiveSettings = LiveSettings(), *,
+             regions: list[tuple[float, float]] | None = None) -> float | None:
+    """Where (s) to end the next piece of ``audio``, the answer since the last cut, or None;
+    ``regions`` are its ``voice_regions`` when the caller has them.
 
     The latest silence of at least ``min_gap_s`` that ends ``min_piece_s`` or more in and
     is settled (``settle_s`` before the newest audio), cut in its middle. Speech that runs
@@ -199,7 +250,9 @@ def find_cut(audio: np.ndarray, live: LiveSettings = LiveSettings()) -> float | 
     if duration_s < live.min_piece_s:
         return None
     settled_s = duration_s - live.settle_s
-    regions = [(s, e) for s, e in voice_regions(audio) if s < settled_s]
+    if regions is None:
+        regions = voice_regions(audio)
+    regions = [(s, e) for s, e in regions if s < settled_s]
     if not regions:
         return settled_s  # nothing but silence so far: nothing to transcribe in it
     gaps = [(end, start) for (_, end), (start, _) in pairwise(regions)]

@@ -135,3 +135,70 @@ def test_live_transcript_matches_the_whole_file():
 
 def _form(text: str) -> str:
     return text.strip(",.!?").lower()
+
+
+class CountingModel:
+    """The real model, counting the readings asked of it."""
+
+    def __init__(self, model):
+        self.model, self.readings = model, 0
+
+    def transcribe(self, *args, **kwargs):
+        self.readings += 1
+        return self.model.transcribe(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+
+def speak(live: LiveTranscriber, audio: np.ndarray, *, speed: float = 4.0) -> None:
+    """Feed ``audio`` in 50 ms blocks at ``speed`` times real time."""
+    block = int(0.05 * SAMPLE_RATE)
+    for start in range(0, audio.size, block):
+        live.feed(audio[start:start + block])
+        time.sleep(0.05 / speed)
+
+
+def settle(live: LiveTranscriber, seconds: float = 10.0) -> None:
+    """Wait until the worker has looked at everything fed (and read what it chose to)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with live._lock:
+            if live._checked_frames == live._pending_frames:
+                return
+        time.sleep(0.05)
+
+
+@pytest.mark.model
+def test_an_answer_that_ends_in_silence_is_read_before_the_stop():
+    """A second of silence after the last word: the rest is read then, so the stop finds
+    nothing left to read, and the transcript is the one reading it at the stop gives."""
+    speech = load_audio(DATA / "jfk.flac")
+    answer = joined(speech, silence(2.0))
+    model = CountingModel(load_model())
+    with LiveTranscriber(model_loader=lambda: model) as live:
+        speak(live, answer)
+        settle(live)
+        read_before_stop = model.readings
+        transcript = live.finish()
+    assert model.readings == read_before_stop  # nothing read after the stop
+    with LiveTranscriber(model_loader=load_model, live=LiveSettings(guess_after_s=0)) as plain:
+        speak(plain, answer)
+        expected = plain.finish()
+    assert transcript.words == expected.words
+    assert "your country" in transcript.text.lower()
+
+
+@pytest.mark.model
+def test_speech_after_the_silence_is_read_at_the_stop():
+    speech = load_audio(DATA / "jfk.flac")
+    model = CountingModel(load_model())
+    with LiveTranscriber(model_loader=lambda: model,
+                         live=LiveSettings(min_piece_s=30.0, max_piece_s=60.0)) as live:
+        speak(live, joined(speech[: 3 * SAMPLE_RATE], silence(1.5)))
+        settle(live)
+        read_ahead = model.readings
+        speak(live, speech[3 * SAMPLE_RATE:])  # the voice comes back: no cut, no new guess
+        transcript = live.finish()
+    assert read_ahead >= 1 and model.readings > read_ahead
+    assert "ask not what your country can do for you" in transcript.text.lower().replace(",", "")
