@@ -1070,9 +1070,12 @@ def finding_numbers(report) -> dict:
     delivery = _mapping(metrics, "delivery")
     if delivery.get("judged") is True:
         pitch = _mapping(delivery, "pitch")
-        numbers["pitch_variation_semitones"] = _real(pitch.get("variation_semitones"))
         monotone = pitch.get("monotone")
         numbers["monotone"] = monotone if isinstance(monotone, bool) else None
+        # pitch varies less over a few seconds: a variation too short to call monotone or
+        # lively (the pitch's note says why) is not compared with other takes'
+        if numbers["monotone"] is not None:
+            numbers["pitch_variation_semitones"] = _real(pitch.get("variation_semitones"))
         numbers["uptalk_share"] = _real(_mapping(delivery, "uptalk").get("share"))
         fades = _mapping(delivery, "volume").get("fades")
         numbers["fades_count"] = len(fades) if isinstance(fades, list) else None

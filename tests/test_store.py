@@ -768,6 +768,15 @@ def test_finding_numbers_of_old_and_unjudged_reports():
     assert motivation["opening_verdict"] is not None and motivation["monotone"] is None
 
 
+def test_a_pitch_too_short_to_judge_is_not_stored_for_comparison():
+    short = {**VOICE, "pitch": {"variation_semitones": 1.2, "monotone": None,
+                                "note": "Only 7.4 s of speech: too short to call the pitch"
+                                        " monotone or lively (that needs 10 s)."}}
+    numbers = finding_numbers(behavioral_report(delivery=short))
+    assert numbers["pitch_variation_semitones"] is None and numbers["monotone"] is None
+    assert numbers["uptalk_share"] == 0.5 and numbers["fades_count"] == 2  # judged per ending
+
+
 def test_take_record_fields_follow_the_selected_columns():
     # Store._take builds records positionally from _TAKE_COLUMNS
     from dataclasses import fields
