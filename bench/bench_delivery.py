@@ -1,4 +1,4 @@
-"""Cost bar: the delivery analysis (``mockview.delivery``) per minute of real speech, yin and pyin.
+"""Cost bar: the delivery analysis (``speech.delivery``) per minute of real speech, yin and pyin.
 
 The bar (issue 7): the whole delivery analysis adds at most 0.3 s per minute of audio on
 this 2-core machine.
@@ -22,7 +22,7 @@ What it does:
    (``accurate_pitch=True``). Reports the median and range, in seconds and in seconds per
    minute of audio, against the bar.
 4. Cold, in a fresh process (skipped with ``--no-cold``): the time to import
-   ``mockview.delivery``, the first call (which imports scipy's filters: a fixed cost
+   ``mockview.speech.delivery``, the first call (which imports scipy's filters: a fixed cost
    once per process, whatever the length) and a second call. ``mockview analyze`` runs
    as a fresh process, so this fixed cost is what a user waits for on top of the
    per-minute cost, unless the import overlaps transcription (``delivery.preload``).
@@ -82,7 +82,7 @@ import numpy as np
 audio = np.load(sys.argv[1])
 transcript = pickle.load(open(sys.argv[2], "rb"))
 start, start_cpu = time.perf_counter(), time.process_time()
-from mockview.delivery import analyze_delivery
+from mockview.speech.delivery import analyze_delivery
 imported = time.perf_counter()
 analyze_delivery(audio, transcript)
 first, first_cpu = time.perf_counter(), time.process_time()
@@ -98,18 +98,18 @@ OVERLAP_CODE = """\
 import sys, threading, time
 import numpy as np
 start = time.perf_counter()
-from mockview.transcription import transcribe_audio
+from mockview.speech.transcription import transcribe_audio
 audio = np.load(sys.argv[1])
 mode = sys.argv[2]
 if mode == "preload":
-    from mockview.delivery import preload
+    from mockview.speech.delivery import preload
     loader = threading.Thread(target=preload)
     loader.start()
 transcript = transcribe_audio(audio)
 if mode == "preload":
     loader.join()
 if mode != "alone":
-    from mockview.delivery import analyze_delivery
+    from mockview.speech.delivery import analyze_delivery
     analyze_delivery(audio, transcript)
 print(time.perf_counter() - start)
 """
@@ -124,7 +124,7 @@ def build_answer(dev: Path, seconds: float):
     """Dev recordings joined into ``seconds`` of 16 kHz mono speech; (audio, clips used)."""
     import numpy as np
 
-    from mockview.audio import load_audio
+    from mockview.speech.audio import load_audio
 
     if not dev.is_dir():
         raise BenchError(f"dev data not found at {dev} (pass --dev-data DIR or --audio PATH)")
@@ -214,9 +214,9 @@ def overlap(audio, rounds: int, tmp: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from mockview.audio import load_audio
-    from mockview.delivery import analyze_delivery
-    from mockview.transcription import transcribe_audio
+    from mockview.speech.audio import load_audio
+    from mockview.speech.delivery import analyze_delivery
+    from mockview.speech.transcription import transcribe_audio
 
     clips: list[str] = []
     if args.audio is not None:
@@ -276,7 +276,7 @@ def print_table(result: dict) -> None:
     if "cold" in result:
         c = result["cold"]
         print()
-        print(f"fresh process: import mockview.delivery {c['import_s']:.2f} s, first call"
+        print(f"fresh process: import mockview.speech.delivery {c['import_s']:.2f} s, first call"
               f" {c['first_call_s']:.2f} s, second call {c['second_call_s']:.2f} s:"
               f" a fixed {c['fixed_cost_s']:.2f} s ({c['fixed_cost_cpu_s']:.2f} s of CPU) once per"
               " process: scipy's import")
@@ -294,7 +294,7 @@ def print_table(result: dict) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="Time mockview.delivery per minute of speech.")
+    p = argparse.ArgumentParser(description="Time mockview.speech.delivery per minute of speech.")
     p.add_argument("--audio", type=Path, help="a recording to use instead of the built answer")
     p.add_argument("--dev-data", type=Path, default=DEFAULT_DEV,
                    help="dev recordings to build the answer from (default: %(default)s)")

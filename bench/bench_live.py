@@ -85,10 +85,10 @@ def only_in(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> list:
 
 def one_round(answer: Path, workdir: Path, model, number: int, *, stop_after_s: float = 0.0
               ) -> dict:
-    from mockview.live import LiveTranscriber
     from mockview.recording import record
     from mockview.report import build_report, measure_delivery
-    from mockview.transcription import transcribe_file
+    from mockview.speech.live import LiveTranscriber
+    from mockview.speech.transcription import transcribe_file
 
     take = workdir / f"take{number}.wav"
     stop = threading.Event()
@@ -157,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_analyze.build_answer(args.dev_data, answer, ANSWER_S)
         start_virtual_mic(workdir / "vmic")
         try:
-            from mockview.delivery import preload
-            from mockview.transcription import load_model
+            from mockview.speech.delivery import preload
+            from mockview.speech.transcription import load_model
 
             model = load_model()
             preload()  # practice imports the delivery analysis while the first question shows

@@ -63,7 +63,7 @@ def build_speech(out: Path) -> Path:
     import numpy as np
     import soundfile
 
-    from mockview.audio import SAMPLE_RATE, load_audio
+    from mockview.speech.audio import SAMPLE_RATE, load_audio
 
     gap = np.zeros(int(GAP_S * SAMPLE_RATE), dtype=np.float32)
     parts = [part for name in SPEECH_CLIPS for part in (load_audio(DATA / name), gap)]
@@ -158,8 +158,8 @@ def slope_mb_per_10_min(samples: list[dict]) -> float | None:
 
 def warmed_model():
     """The bundled model, loaded and run once so its first-call allocations are made."""
-    from mockview.audio import load_audio
-    from mockview.transcription import load_model, transcribe_audio
+    from mockview.speech.audio import load_audio
+    from mockview.speech.transcription import load_model, transcribe_audio
 
     model = load_model()
     transcribe_audio(load_audio(DATA / "jfk.flac"), model_loader=lambda: model)
@@ -176,8 +176,8 @@ def long_recording(seconds: float, *, model, workdir: Path, sample_s: float = 5.
     """
     import soundfile
 
-    from mockview.live import LiveTranscriber
     from mockview.recording import record
+    from mockview.speech.live import LiveTranscriber
 
     path = workdir / "long.wav"
     live = LiveTranscriber(model_loader=lambda: model)
@@ -280,10 +280,10 @@ def practice_session(answers: int, *, model, answer_s: float = 3.0) -> dict:
     Speech must already be playing into the microphone; ``MOCKVIEW_HOME`` says where the
     session is stored.
     """
-    from mockview.live import LiveTranscriber
     from mockview.practice import Practice, PracticeSettings
     from mockview.questions import load_banks, select_questions
     from mockview.recording import record
+    from mockview.speech.live import LiveTranscriber
     from mockview.store import Store
 
     pool = select_questions(load_banks())

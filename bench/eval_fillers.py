@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mockview.transcription import (  # noqa: E402
+from mockview.speech.transcription import (  # noqa: E402
     TranscriptionSettings,
     is_filled_pause,
     transcribe_file,
@@ -80,7 +80,7 @@ def joined(items: list[tuple[Path, str]], seconds: float, folder: Path
     import numpy as np
     import soundfile
 
-    from mockview.audio import SAMPLE_RATE, load_audio
+    from mockview.speech.audio import SAMPLE_RATE, load_audio
 
     gap = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
     answers, audio, texts = [], [], []

@@ -89,8 +89,8 @@ from eval_fillers import (  # noqa: E402
 )
 
 from mockview.analysis import AnalysisSettings, analyze_answer  # noqa: E402
-from mockview.audio import load_audio  # noqa: E402
-from mockview.transcription import (  # noqa: E402
+from mockview.speech.audio import load_audio  # noqa: E402
+from mockview.speech.transcription import (  # noqa: E402
     TranscriptionSettings,
     resolve_model,
     transcribe_file,

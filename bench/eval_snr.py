@@ -23,9 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mockview.audio import SAMPLE_RATE, load_audio  # noqa: E402
-from mockview.delivery import analyze_delivery  # noqa: E402
-from mockview.transcription import transcribe_audio  # noqa: E402
+from mockview.speech.audio import SAMPLE_RATE, load_audio  # noqa: E402
+from mockview.speech.delivery import analyze_delivery  # noqa: E402
+from mockview.speech.transcription import transcribe_audio  # noqa: E402
 
 MIN_LENGTH_S = 10.0
 SUFFIXES = (".wav", ".flac")

@@ -231,7 +231,7 @@ def _ensure_model(model_name, download, *, ask=None):
     if not model_name:
         return  # the bundled model is installed with mockview
     from mockview.errors import ModelDownloadNeeded
-    from mockview.transcription import load_model
+    from mockview.speech.transcription import load_model
 
     try:
         load_model(model_name)
@@ -857,8 +857,8 @@ def _progress_takes(store, question_id, category, since_at):
 
 def _job_coverage(store, takes, job):
     """Which of the job's key terms ``takes`` say (from the store's word forms)."""
+    from mockview.store.wordforms import term_rules
     from mockview.trends import job_coverage
-    from mockview.wordforms import term_rules
 
     rules = term_rules(job)
     return job_coverage(takes, job.title, rules, store.takes_saying(rules))
@@ -986,8 +986,8 @@ def _preloaded_model(model_name):
     """A LiveTranscriber factory; the model loads in the background from the start."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from mockview.live import LiveTranscriber
-    from mockview.transcription import load_model
+    from mockview.speech.live import LiveTranscriber
+    from mockview.speech.transcription import load_model
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         model = pool.submit(load_model, model_name)
@@ -1174,7 +1174,7 @@ def recover(model_name, download):
 
 def _recover_unfinished(store, model_name, *, wait_for_model=None):
     """Recover what the store found unfinished, telling each on stderr; the outcomes."""
-    from mockview.recovery import describe, recover
+    from mockview.store.recovery import describe, recover
 
     if not store.unfinished:
         return []
@@ -1193,8 +1193,8 @@ def _recover_unfinished(store, model_name, *, wait_for_model=None):
 
 def _export_everything(session_id, output):
     """export --all: the whole store into one archive at ``output``."""
-    from mockview.backup import export_all
     from mockview.errors import MockviewError
+    from mockview.store.backup import export_all
 
     if session_id is not None:
         raise click.UsageError("Give a session id or --all, not both.")
@@ -1238,8 +1238,8 @@ def import_(archive, replace):
 
         mockview import mockview-backup.zip --replace
     """
-    from mockview.backup import import_all
     from mockview.errors import MockviewError
+    from mockview.store.backup import import_all
 
     try:
         restored = import_all(archive, replace=replace)
@@ -1398,7 +1398,7 @@ def _doctor_checks():
         return f"{device.index}: {device.name} opens"
 
     def model():
-        from mockview.transcription import load_model
+        from mockview.speech.transcription import load_model
 
         load_model()
         return "the bundled model loads"

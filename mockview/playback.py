@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from mockview.audio import SAMPLE_RATE, load_audio
 from mockview.errors import AudioError, DeviceError
 from mockview.recording import _sounddevice
+from mockview.speech.audio import SAMPLE_RATE, load_audio
 
 if TYPE_CHECKING:
     import numpy as np
@@ -206,7 +206,7 @@ def _as_mono(path_or_array) -> np.ndarray:
     audio = np.asarray(path_or_array, dtype=np.float32)
     if audio.ndim != 1:
         raise AudioError(f"Expected 16 kHz mono audio (one dimension), got an array of shape "
-                         f"{audio.shape}. Load it with mockview.audio.load_audio.")
+                         f"{audio.shape}. Load it with mockview.speech.audio.load_audio.")
     return audio
 
 

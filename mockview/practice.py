@@ -27,9 +27,9 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mockview.delivery import preload_in_background
 from mockview.errors import MockviewError, RecordingWriteError
 from mockview.kinds import length_target
+from mockview.speech.delivery import preload_in_background
 
 if TYPE_CHECKING:
     from mockview.analysis import JobDescription
@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from mockview.recording import LevelReading, RecordingResult
     from mockview.records import SessionRecord
     from mockview.store import Store
+    from mockview.store.unfinished import Claim
     from mockview.trends import Comparison
-    from mockview.unfinished import Claim
     from mockview.words import Transcript
 
 logger = logging.getLogger("mockview")

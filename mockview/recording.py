@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mockview.audio import SAMPLE_RATE
 from mockview.errors import DeviceError, RecordingWriteError
 from mockview.files import why_writing_failed
+from mockview.speech.audio import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import numpy as np

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from mockview.analysis import JobDescription
-    from mockview.delivery import DeliveryResult
+    from mockview.speech.delivery import DeliveryResult
 
 #: Raise when a part is added to the report, or a key is removed or changes meaning
 #: (README, "JSON report": 2 added ``metrics.content``, ``metrics.delivery`` and ``job``).
@@ -46,9 +46,9 @@ def analyze_recording(
     ``accurate_pitch`` librosa too) load in a second thread while the model transcribes
     (``bench/bench_delivery.py --overlap`` measures what that saves).
     """
-    from mockview.audio import AudioFile
-    from mockview.delivery import preload_in_background
-    from mockview.transcription import decode_and_transcribe
+    from mockview.speech.audio import AudioFile
+    from mockview.speech.delivery import preload_in_background
+    from mockview.speech.transcription import decode_and_transcribe
 
     stated_s = AudioFile(path).stated_duration_s()
     # not for a recording too long to be measured: the libraries alone take ~75 MB (~210
@@ -88,10 +88,10 @@ def measure_delivery(
     *,
     accurate_pitch: bool = False,
 ) -> DeliveryResult | None:
-    """How the answer sounded (``mockview.delivery``), from a file or the samples; None for
+    """How the answer sounded (``mockview.speech.delivery``), from a file or the samples; None for
     a recording over ``MAX_DELIVERY_S``, whose samples are not held in memory."""
-    from mockview.audio import load_audio
-    from mockview.delivery import analyze_delivery
+    from mockview.speech.audio import load_audio
+    from mockview.speech.delivery import analyze_delivery
 
     if transcript.duration_s > MAX_DELIVERY_S:
         logger.warning("The recording is %.0f minutes long: its delivery (pitch, uptalk, "
@@ -115,7 +115,7 @@ def build_report(
     measured (``metrics.delivery`` is null otherwise)."""
     from mockview.analysis import ANALYSIS_VERSION, analyze_answer
     from mockview.analysis.feedback import merge_tips
-    from mockview.delivery import delivery_tips
+    from mockview.speech.delivery import delivery_tips
 
     analysis = analyze_answer(transcript, question=question, job=job)
     metrics = analysis.to_dict()["metrics"]

@@ -42,7 +42,7 @@ from mockview.records import SessionRecord, TakeRecord, representatives
 from mockview.refs import SESSION_PATTERN
 
 if TYPE_CHECKING:
-    from mockview.wordforms import TermRule
+    from mockview.store.wordforms import TermRule
 
 _DEFAULTS = AnalysisSettings()
 

@@ -27,12 +27,12 @@ from rich.table import Table
 from rich.text import Text
 
 from mockview.analysis.text import clock
-from mockview.audio import SAMPLE_RATE
 from mockview.errors import AudioError
 from mockview.playback import CONTEXT_S, Moment, MomentKind
 from mockview.practice import Action, Take
 from mockview.recording import SILENCE_DBFS, LevelReading
 from mockview.records import choice_note, representative
+from mockview.speech.audio import SAMPLE_RATE
 
 #: A warning appears when no sound has come in for this long.
 NO_SOUND_WARNING_S = 3.0
@@ -106,7 +106,7 @@ class TerminalUI:
             self.console.print(Text(f"{key!r} is not a choice. {CHOICES}", style="yellow"))
 
     def play(self, take: Take, *, moments: bool) -> None:
-        from mockview.audio import load_audio
+        from mockview.speech.audio import load_audio
 
         audio = load_audio(take.audio_path)
         if moments:

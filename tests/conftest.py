@@ -72,7 +72,7 @@ def virtual_mic(tmp_path_factory):
     speech = tmp_path_factory.mktemp("speech") / "jfk16.wav"
     import soundfile
 
-    from mockview.audio import SAMPLE_RATE, load_audio
+    from mockview.speech.audio import SAMPLE_RATE, load_audio
 
     # paplay misreads 24-bit FLAC (it plays 2 s of noise), so play a 16-bit WAV of it.
     soundfile.write(speech, load_audio(JFK), SAMPLE_RATE, subtype="PCM_16")

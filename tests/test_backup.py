@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mockview.backup import MANIFEST
 from mockview.cli import cli
 from mockview.store import Store
+from mockview.store.backup import MANIFEST
 
 from .test_store import BEHAVIORAL, FILLERY, make_report, write_wav
 

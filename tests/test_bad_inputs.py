@@ -96,7 +96,7 @@ def no_model(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the speech model was loaded for a file with no voice")
 
-    monkeypatch.setattr("mockview.transcription.load_model", refuse)
+    monkeypatch.setattr("mockview.speech.transcription.load_model", refuse)
 
 
 # --- recordings ------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ import re
 import numpy as np
 import pytest
 
-from mockview.audio import SAMPLE_RATE
-from mockview.delivery import DeliverySettings, analyze_delivery
 from mockview.errors import AnalysisError
+from mockview.speech.audio import SAMPLE_RATE
+from mockview.speech.delivery import DeliverySettings, analyze_delivery
 from mockview.words import Transcript, Word
 
 from .audio_helpers import DATA, read_clip
@@ -410,7 +410,7 @@ def test_importing_the_module_imports_nothing_heavy():
     import subprocess
     import sys
 
-    code = ("import sys, mockview.delivery; "
+    code = ("import sys, mockview.speech.delivery; "
             "print(sorted(m for m in ('numpy', 'scipy', 'librosa') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
@@ -489,7 +489,7 @@ def textgrid_words(path) -> list[Word]:
 
 @pytest.fixture(scope="module")
 def monologue():
-    from mockview.audio import voice_regions
+    from mockview.speech.audio import voice_regions
 
     audio = read_clip("acoustic_corpus.wav")
     words = textgrid_words(DATA / "acoustic_corpus.TextGrid")
@@ -526,7 +526,7 @@ def test_the_default_pitch_tracker_compiles_nothing(monologue, tmp_path):
     (tmp_path / "transcript.pkl").write_bytes(pickle.dumps(tr))
     code = ("import pickle, sys\n"
             "import numpy as np\n"
-            "from mockview.delivery import analyze_delivery\n"
+            "from mockview.speech.delivery import analyze_delivery\n"
             "audio = np.load(sys.argv[1])\n"
             "transcript = pickle.loads(open(sys.argv[2], 'rb').read())\n"
             "result = analyze_delivery(audio, transcript)\n"
@@ -550,7 +550,7 @@ def test_yin_gives_the_periods_of_librosa_yin(monologue):
     if tuple(int(part) for part in librosa.__version__.split(".")[:2]) < (0, 11):
         pytest.skip(f"librosa {librosa.__version__}'s yin predates its 0.11 normalisation")
 
-    from mockview.delivery import _yin_f0
+    from mockview.speech.delivery import _yin_f0
 
     audio, _ = monologue
     settings = DeliverySettings()
@@ -575,7 +575,7 @@ def test_real_speech_pitch_agrees_between_yin_and_pyin(monologue):
 @pytest.mark.parametrize("name", ["jfk.flac", "61-70968-0000.flac", "mfa_um.flac",
                                   "mfa_longstop.flac"])
 def test_short_real_clips_do_not_crash_and_are_sane(name):
-    from mockview.audio import voice_regions
+    from mockview.speech.audio import voice_regions
 
     audio = read_clip(name)
     regions = voice_regions(audio)
@@ -592,7 +592,7 @@ def test_short_real_clips_do_not_crash_and_are_sane(name):
 @pytest.mark.model
 def test_fluent_real_speech_with_its_real_transcript_is_not_accused():
     """The monologue through the real pipeline: sentences from the model's punctuation."""
-    from mockview.transcription import transcribe_audio
+    from mockview.speech.transcription import transcribe_audio
 
     audio = read_clip("acoustic_corpus.wav")
     result = analyze_delivery(audio, transcribe_audio(audio))
@@ -622,7 +622,7 @@ def room_noise(size: int, seed: int = 3) -> np.ndarray:
 def with_noise_at(audio: np.ndarray, snr_db: float) -> np.ndarray:
     """``audio`` with room noise whose power is ``snr_db`` below the speech's own power (over
     the spans the speech detector hears in the clean audio)."""
-    from mockview.audio import speech_regions
+    from mockview.speech.audio import speech_regions
 
     speech = np.concatenate([audio[int(s * SR):int(e * SR)] for s, e in speech_regions(audio)])
     scale = np.sqrt(np.mean(speech.astype(np.float64) ** 2) / 10 ** (snr_db / 10))
@@ -634,7 +634,7 @@ def with_noise_at(audio: np.ndarray, snr_db: float) -> np.ndarray:
 def test_the_snr_of_a_clean_recording_in_added_room_noise_is_measured(snr_db):
     """A studio clip (its own noise some 60 dB down) in noise of known level: the measure
     reads what was mixed, to within 2 dB (it sees speech and pauses, not the mixing)."""
-    from mockview.transcription import transcribe_audio
+    from mockview.speech.transcription import transcribe_audio
 
     audio = with_noise_at(read_clip("mfa_uhum.flac"), snr_db)
     result = analyze_delivery(audio, transcribe_audio(audio))
@@ -643,7 +643,7 @@ def test_the_snr_of_a_clean_recording_in_added_room_noise_is_measured(snr_db):
 
 @pytest.mark.model
 def test_an_answer_in_an_ordinary_room_is_judged_and_one_in_a_cafe_is_not():
-    from mockview.transcription import transcribe_audio
+    from mockview.speech.transcription import transcribe_audio
 
     monologue = read_clip("acoustic_corpus.wav")  # a laptop in a room, about 19 dB
     for snr_db, judged in ((30.0, True), (20.0, True), (6.0, False)):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from mockview.analysis.feedback import FeedbackItem, merge_tips
-from mockview.delivery import MAX_DELIVERY_SEVERITY, analyze_delivery, delivery_tips
 from mockview.report import build_report
+from mockview.speech.delivery import MAX_DELIVERY_SEVERITY, analyze_delivery, delivery_tips
 from mockview.words import Transcript, Word
 
 from .test_delivery import SR, lively, silence, spoken, steady, transcript, voice, words_over

@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from mockview import recording
 from mockview.cli import cli
 from mockview.errors import MockviewError, RecordingWriteError, StoreError
-from mockview.recovery import recover
 from mockview.store import Store
+from mockview.store.recovery import recover
 from tests import test_recording_failures as fake
 from tests.test_practice import FakeTranscriber, FakeUI, practice
 from tests.test_recovery import fake_analyse

@@ -12,7 +12,7 @@ import struct
 import numpy as np
 import pytest
 
-from mockview.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, AudioFile, load_audio
+from mockview.speech.audio import SAMPLE_RATE, SUPPORTED_SUFFIXES, AudioFile, load_audio
 from tests.audio_helpers import read_clip, write_audio
 
 pytestmark = pytest.mark.smoke

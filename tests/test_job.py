@@ -93,7 +93,7 @@ def test_a_bad_job_file_stops_the_command_before_any_work(tmp_path, monkeypatch,
     def refuse(*args, **kwargs):
         raise AssertionError("the model was loaded before the job file was checked")
 
-    monkeypatch.setattr("mockview.transcription.load_model", refuse)
+    monkeypatch.setattr("mockview.speech.transcription.load_model", refuse)
     make, says = BAD_JOBS[case]
     result = run(*command, "--job", str(make(tmp_path)))
     assert result.exit_code == 1

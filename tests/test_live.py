@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mockview.audio import SAMPLE_RATE, load_audio
 from mockview.errors import ModelError
-from mockview.live import LiveSettings, LiveTranscriber, find_cut
-from mockview.transcription import is_filled_pause, load_model, transcribe_audio
+from mockview.speech.audio import SAMPLE_RATE, load_audio
+from mockview.speech.live import LiveSettings, LiveTranscriber, find_cut
+from mockview.speech.transcription import is_filled_pause, load_model, transcribe_audio
 
 DATA = Path(__file__).parent / "data"
 

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from mockview.audio import (
+from mockview.errors import AudioError
+from mockview.speech.audio import (
     SAMPLE_RATE,
     AudioFile,
     AudioWindow,
@@ -31,9 +32,8 @@ from mockview.audio import (
     speech_regions,
     voice_regions,
 )
-from mockview.errors import AudioError
+from mockview.speech.transcription import _Voice
 from mockview.store import _decode, _write_flac
-from mockview.transcription import _Voice
 from tests.audio_helpers import read_clip, write_audio
 
 DATA = Path(__file__).parent / "data"

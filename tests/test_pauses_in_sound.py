@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from mockview.analysis import analyze_answer
-from mockview.audio import SAMPLE_RATE
-from mockview.transcription import transcribe_audio
+from mockview.speech.audio import SAMPLE_RATE
+from mockview.speech.transcription import transcribe_audio
 from tests.audio_helpers import read_clip
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from mockview.audio import SAMPLE_RATE, load_audio
 from mockview.cli import cli
 from mockview.recording import PORTAUDIO_MISSING
 from mockview.report import build_report
+from mockview.speech.audio import SAMPLE_RATE, load_audio
 from mockview.store import Store
 from mockview.ui import FollowView, TerminalUI
 from mockview.words import Transcript, Word

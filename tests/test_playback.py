@@ -6,9 +6,9 @@ import threading
 import numpy as np
 import pytest
 
-from mockview.audio import SAMPLE_RATE
 from mockview.errors import AudioError, DeviceError
 from mockview.playback import Moment, moments, play, play_moment
+from mockview.speech.audio import SAMPLE_RATE
 
 from .audio_helpers import assert_played, record_while
 
@@ -182,8 +182,8 @@ def test_stereo_arrays_are_refused(fake_sd):
 @pytest.mark.mic
 def test_played_speech_reaches_the_virtual_microphone(virtual_mic, tmp_path):
     """PortAudio's default output is the null sink whose monitor is the virtual mic."""
-    from mockview.audio import load_audio
     from mockview.recording import level_dbfs
+    from mockview.speech.audio import load_audio
 
     start_s, end_s = 1.0, 4.0  # speech, a pause, speech
     clip = load_audio(virtual_mic)[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]

@@ -149,7 +149,7 @@ class FakeModel:
 @pytest.fixture
 def fake_models(monkeypatch):
     """The CLI's model loading, uncached, over ``FakeModel``; yields its list of loads."""
-    import mockview.transcription as transcription
+    import mockview.speech.transcription as transcription
 
     FakeModel.loads, FakeModel.cached = [], set()
     monkeypatch.setattr(transcription, "_chunk_model_class", lambda: FakeModel)

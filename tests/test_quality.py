@@ -3,7 +3,7 @@
 import pytest
 
 from mockview.report import build_report
-from mockview.transcription import transcribe_file
+from mockview.speech.transcription import transcribe_file
 
 from .audio_helpers import DATA
 

@@ -160,7 +160,7 @@ def _play(path):
 @pytest.mark.model
 @pytest.mark.slow
 def test_recording_played_speech_writes_as_it_goes_and_transcribes(virtual_mic, tmp_path):
-    from mockview.transcription import transcribe_file
+    from mockview.speech.transcription import transcribe_file
 
     out = tmp_path / "take.wav"
     levels = []

@@ -22,12 +22,11 @@ import pytest
 import soundfile
 from click.testing import CliRunner
 
-from mockview import unfinished
 from mockview.cli import cli
 from mockview.errors import ModelError, RecordingWriteError
-from mockview.recovery import recover
-from mockview.store import Store
-from mockview.unfinished import WavError, repair_wav
+from mockview.store import Store, unfinished
+from mockview.store.recovery import recover
+from mockview.store.unfinished import WavError, repair_wav
 from tests.test_practice import FakeRecorder, FakeUI, practice
 from tests.test_store import BEHAVIORAL, make_report
 
@@ -283,7 +282,7 @@ def test_a_take_saved_just_before_the_kill_is_not_kept_twice(mockview_home, monk
 SAVING = """
     import os, signal
     import numpy as np, soundfile
-    import mockview.store, mockview.unfinished
+    import mockview.store, mockview.store.unfinished
     from mockview.store import Store
     from tests.test_store import BEHAVIORAL, make_report
     store = Store.open()
@@ -307,7 +306,7 @@ SAVING = """
     ("writing the FLAC", "mockview.store", "_write_flac", False),
     ("FLAC written, its sidecar not", "mockview.store", "_write_private", False),
     ("files written, not committed", "mockview.store._Saving", "files", True),
-    ("committed, not cleaned up", "mockview.unfinished.Claim", "finish", False),
+    ("committed, not cleaned up", "mockview.store.unfinished.Claim", "finish", False),
 ])
 def test_a_take_killed_while_saving_is_kept_once(mockview_home, moment, owner, name, after):
     process = start_process(SAVING.format(owner=owner, name=name, after=after))
@@ -413,7 +412,7 @@ def test_every_command_tells_about_unfinished_recordings_and_recover_keeps_them(
     for args in (["history"], ["history", "--json"], ["show", "1"]):
         assert run(*args).stderr.startswith(notice), args
 
-    monkeypatch.setattr("mockview.recovery._transcribe_and_analyse",
+    monkeypatch.setattr("mockview.store.recovery._transcribe_and_analyse",
                         lambda model_name: fake_analyse())
     result = run("recover")
     assert result.exit_code == 0, result.output
@@ -434,7 +433,7 @@ def test_recover_exits_1_when_a_take_cannot_be_kept(mockview_home, monkeypatch):
             raise ModelError("The model ran out of memory.")
         return analyse
 
-    monkeypatch.setattr("mockview.recovery._transcribe_and_analyse", broken)
+    monkeypatch.setattr("mockview.store.recovery._transcribe_and_analyse", broken)
     result = run("recover")
     assert result.exit_code == 1
     assert "is not recovered yet: The model ran out of memory. Its recording is kept" in \

@@ -240,7 +240,7 @@ def test_practice_killed_while_analysing_is_kept_by_recover(virtual_mic, mockvie
 @pytest.mark.slow
 @pytest.mark.parametrize("moment, stall", [
     ("files written, not committed", "mockview.store:+_Saving.files"),
-    ("committed, not cleaned up", "mockview.unfinished:Claim.finish"),
+    ("committed, not cleaned up", "mockview.store.unfinished:Claim.finish"),
 ])
 def test_practice_killed_while_saving_keeps_the_take_once(virtual_mic, mockview_home,
                                                           tmp_path_factory, moment, stall):

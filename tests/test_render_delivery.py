@@ -13,9 +13,12 @@ import soundfile as sf
 from click.testing import CliRunner
 from rich.console import Console
 
-from mockview.audio import load_audio
 from mockview.cli import cli
-from mockview.delivery import (
+from mockview.render.delivery import delivery_findings, delivery_lines
+from mockview.render.terminal import delivery_panel, render_report
+from mockview.report import build_report
+from mockview.speech.audio import load_audio
+from mockview.speech.delivery import (
     DeliveryResult,
     Fade,
     FlatStretch,
@@ -26,9 +29,6 @@ from mockview.delivery import (
     VolumeMetrics,
     analyze_delivery,
 )
-from mockview.render.delivery import delivery_findings, delivery_lines
-from mockview.render.terminal import delivery_panel, render_report
-from mockview.report import build_report
 from mockview.store import Store
 from mockview.words import QuestionInfo, Transcript, Word
 

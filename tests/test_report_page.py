@@ -17,10 +17,10 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
-from mockview.audio import SAMPLE_RATE, load_audio
 from mockview.cli import cli
 from mockview.playback import moments
 from mockview.report import analyze_recording, build_report
+from mockview.speech.audio import SAMPLE_RATE, load_audio
 from mockview.store import Store
 from mockview.words import QuestionInfo, Transcript, Word
 

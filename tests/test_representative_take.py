@@ -21,10 +21,10 @@ import soundfile as sf
 from click.testing import CliRunner
 from rich.console import Console
 
-from mockview.audio import SAMPLE_RATE, load_audio
 from mockview.cli import cli
 from mockview.records import TakeRecord, choice_note, representative, take_mark
 from mockview.report import build_report
+from mockview.speech.audio import SAMPLE_RATE, load_audio
 from mockview.store import Store
 from mockview.trends import session_metrics
 from mockview.ui import TerminalUI

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from mockview.audio import SAMPLE_RATE
-from mockview.transcription import (
+from mockview.speech.audio import SAMPLE_RATE
+from mockview.speech.transcription import (
     TranscriptionSettings,
     transcribe_audio,
     unheard_stretches,

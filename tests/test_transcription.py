@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from mockview.audio import load_audio, sound_regions, speech_regions
 from mockview.errors import AudioError, ModelDownloadNeeded, ModelError
-from mockview.transcription import (
+from mockview.speech.audio import load_audio, sound_regions, speech_regions
+from mockview.speech.transcription import (
     TranscriptionSettings,
     check_segments,
     check_words,
@@ -125,16 +125,16 @@ def test_fluent_speech_has_no_fillers():
 
 def count_decodes(monkeypatch) -> list[Path]:
     """The files decoded from now on, one entry per pass through a file."""
-    import mockview.audio
+    import mockview.speech.audio
 
     decoded: list[Path] = []
-    decode = mockview.audio._decode_blocks
+    decode = mockview.speech.audio._decode_blocks
 
     def counted(path):
         decoded.append(path)
         return decode(path)
 
-    monkeypatch.setattr(mockview.audio, "_decode_blocks", counted)
+    monkeypatch.setattr(mockview.speech.audio, "_decode_blocks", counted)
     return decoded
 
 

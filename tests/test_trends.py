@@ -727,7 +727,7 @@ JOB = "\n".join([
 
 def test_job_coverage_counts_takes_and_the_latest_one():
     from mockview.analysis.content import JobDescription
-    from mockview.wordforms import term_rules
+    from mockview.store.wordforms import term_rules
 
     takes = [take(1), take(2), take(3, answer_no=2), take(4)]
     rules = term_rules(JobDescription(JOB))
@@ -754,7 +754,7 @@ def test_job_coverage_counts_takes_and_the_latest_one():
 
 def test_job_terms_come_from_the_text_when_not_given():
     from mockview.analysis.content import JobDescription, job_terms, term_lemmas
-    from mockview.wordforms import term_rules
+    from mockview.store.wordforms import term_rules
 
     rules = term_rules(JobDescription(JOB))
     assert [(r.term, r.kind) for r in rules] == [(t.term, t.kind) for t in job_terms(JOB)]

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.signal import butter, lfilter, sosfilt
 
-from mockview.transcription import TranscriptionSettings, check_words
-from mockview.voicing import VoicingSettings, measure, voiced_spans
+from mockview.speech.transcription import TranscriptionSettings, check_words
+from mockview.speech.voicing import VoicingSettings, measure, voiced_spans
 from mockview.words import Word
 from tests.audio_helpers import read_clip
 
@@ -153,7 +153,7 @@ def test_voice_measured_only_where_asked_matches_the_whole_measure():
 
 
 def retimed(words, voiced):
-    from mockview.transcription import retime_fillers
+    from mockview.speech.transcription import retime_fillers
 
     return [(w.text, w.start_s, w.end_s) for w in
             retime_fillers(words, voiced, settings=TranscriptionSettings())]

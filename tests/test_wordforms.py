@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from mockview import migrations, store, wordforms
+from mockview import store
 from mockview.analysis import analyze_answer
 from mockview.analysis.content import JobDescription
 from mockview.report import build_report
-from mockview.store import Store
+from mockview.store import Store, migrations, wordforms
+from mockview.store.wordforms import term_rules
 from mockview.trends import job_coverage
-from mockview.wordforms import term_rules
 
 from .analysis_helpers import transcript
 

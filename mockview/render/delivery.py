@@ -84,7 +84,7 @@ def _pitch(pitch: dict) -> list[Finding]:
         verdict = "monotone" if pitch["monotone"] else "lively"
     # Imported here, not at the top: the measuring module is most of a renderer's start-up,
     # and only a judged pitch needs its target.
-    from mockview.delivery import DeliverySettings
+    from mockview.speech.delivery import DeliverySettings
 
     found = [Finding("pitch", f"Pitch: varies {variation:.1f} semitones, {verdict} (target "
                               f"{DeliverySettings.monotone_semitones:g} or more)")]

@@ -12,7 +12,7 @@ import base64
 import io
 import os
 
-from mockview.audio import SAMPLE_RATE, load_audio
+from mockview.speech.audio import SAMPLE_RATE, load_audio
 
 #: Enough for clear speech at 16 kHz mono; about 240 KB a minute.
 MP3_BITRATE_KBPS = 32

@@ -49,8 +49,8 @@ from mockview.analysis.text import (
     sentences,
     tokenize,
 )
-from mockview.audio import SAMPLE_RATE, merge_regions
 from mockview.errors import AnalysisError
+from mockview.speech.audio import SAMPLE_RATE, merge_regions
 from mockview.words import Transcript
 
 if TYPE_CHECKING:
@@ -541,7 +541,7 @@ def analyze_delivery(
 ) -> DeliveryResult:
     """Analyse how an answer was delivered: pitch variation, uptalk, and volume.
 
-    ``audio`` is the answer as a 16 kHz mono float array (:func:`mockview.audio.load_audio`)
+    ``audio`` is the answer as a 16 kHz mono float array (:func:`mockview.speech.audio.load_audio`)
     and ``transcript`` its transcript, whose ``speech_regions`` say where to look for a
     voice (word spans are used when it has none). Pitch comes from YIN (numpy only), or
     from the slower ``librosa.pyin`` (about 50 times the cost) when ``accurate_pitch``.
@@ -599,7 +599,7 @@ def _check_audio(audio) -> np.ndarray:
     if array.ndim != 1 or not np.issubdtype(array.dtype, np.number):
         raise AnalysisError(
             f"Delivery analysis needs mono audio as a 1-D array of samples, got shape"
-            f" {array.shape} of {array.dtype}. Load it with mockview.audio.load_audio.")
+            f" {array.shape} of {array.dtype}. Load it with mockview.speech.audio.load_audio.")
     if np.issubdtype(array.dtype, np.integer):  # levels are relative to full scale
         return (array / -float(np.iinfo(array.dtype).min)).astype(np.float32)
     return np.nan_to_num(array.astype(np.float32, copy=False), nan=0.0, posinf=0.0, neginf=0.0)

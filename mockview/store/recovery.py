@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mockview import unfinished
 from mockview.errors import AudioError, MockviewError
+from mockview.store import unfinished
 from mockview.words import QuestionInfo
 
 logger = logging.getLogger("mockview")
@@ -156,7 +156,7 @@ def _transcribe_and_analyse(model_name: str | None) -> Analyser:
 
     def analyse(path: Path, question: QuestionInfo | None) -> dict:
         from mockview.report import MAX_DELIVERY_S, build_report, measure_delivery
-        from mockview.transcription import decode_and_transcribe
+        from mockview.speech.transcription import decode_and_transcribe
 
         transcript, samples = decode_and_transcribe(path, model_name=model_name,
                                                     keep_s=MAX_DELIVERY_S)

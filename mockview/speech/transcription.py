@@ -11,7 +11,7 @@ prompt brings them back, but also brings doubled fillers and phrases invented in
    (it sometimes jumps over a sentence, most often one that repeats words near it);
 3. check the result against the audio and the model's own confidence, and drop what they
    do not support, recording why in ``Transcript.dropped``; a filler must have voice of
-   its own (``mockview.voicing``), and one the model stamped with no length is moved onto
+   its own (``mockview.speech.voicing``), and one the model stamped with no length is moved onto
    that voice.
 """
 
@@ -29,7 +29,8 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockview.audio import (
+from mockview.errors import ModelDownloadNeeded, ModelError
+from mockview.speech.audio import (
     SAMPLE_RATE,
     AudioFile,
     AudioWindow,
@@ -38,7 +39,6 @@ from mockview.audio import (
     quietest_moment,
     speech_and_voice,
 )
-from mockview.errors import ModelDownloadNeeded, ModelError
 from mockview.words import DroppedWord, Transcript, Word
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class TranscriptionSettings:
     #: fillers the model itself gives less than this probability are prompt echoes
     min_filler_probability: float = 0.05
     #: a filler is heard when its span, widened by ``speech_tolerance_s``, touches a run
-    #: of voice this long (``mockview.voicing``), or speech the detector heard
+    #: of voice this long (``mockview.speech.voicing``), or speech the detector heard
     min_filler_voice_s: float = 0.06
     #: filled pauses last about 0.2-1 s: one the model gives less than this is a timestamp
     #: artefact (the model often stamps a filler with zero length at the next word's start)
@@ -227,7 +227,7 @@ def decode_and_transcribe(
 
     The file is decoded once, block by block, while the model loads in a second thread:
     the blocks feed the voice detection, then the chunks are transcribed from the kept
-    samples, which the caller can measure further (``mockview.delivery``) without reading
+    samples, which the caller can measure further (``mockview.speech.delivery``) without reading
     the file again. Past ``keep_s`` the blocks are let go and the file is streamed a
     second time for the chunks, through a window of one chunk, so a three-hour recording
     takes as little memory as a minute's; its samples are then None.
@@ -294,7 +294,7 @@ class Piece:
     regions: tuple[tuple[float, float], ...]
     #: what the speech detector alone heard (``Transcript.detected_speech``)
     speech: tuple[tuple[float, float], ...] = ()
-    #: runs of voice in the chunks that hold a filler (``mockview.voicing``): the
+    #: runs of voice in the chunks that hold a filler (``mockview.speech.voicing``): the
     #: evidence for a filler the speech detector did not hear
     voiced: tuple[tuple[float, float], ...] = ()
 
@@ -309,7 +309,7 @@ def transcribe_piece(
 ) -> Piece:
     """Steps 1 and 2 for ``audio`` that starts ``offset_s`` into the answer.
 
-    A whole array is one piece; while recording (``mockview.live``), each stretch up to a
+    A whole array is one piece; while recording (``mockview.speech.live``), each stretch up to a
     silence is one. Times in the result are from the start of the answer.
     """
     speech, regions = speech_and_voice(audio)
@@ -332,7 +332,7 @@ def _transcribe_regions(
     """Step 2 for ``audio`` (an array, or a file streaming through a window) whose voice is
     in ``regions`` (``speech`` where the detector heard speech): chunks planned and read
     one after another, front to back."""
-    from mockview.voicing import voiced_spans  # numpy: not on the import path
+    from mockview.speech.voicing import voiced_spans  # numpy: not on the import path
 
     chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s, duration_s=duration_s,
                            quietest=partial(quietest_moment, audio))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mockview.audio import SAMPLE_RATE
+from mockview.speech.audio import SAMPLE_RATE
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class AudioFile:
 def _wav_promise_s(path: Path) -> float | None:
     """The seconds a PCM WAV's header declares; None for anything else, and for a header
     written before its length was known (0, or 0xFFFFFFFF as streaming writers put it)."""
-    from mockview.unfinished import WavError, wav_layout
+    from mockview.store.unfinished import WavError, wav_layout
 
     try:
         with open(path, "rb") as wav:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from mockview.audio import SAMPLE_RATE, quietest_moment, speech_regions, voice_regions
-from mockview.transcription import (
+from mockview.speech.audio import SAMPLE_RATE, quietest_moment, speech_regions, voice_regions
+from mockview.speech.transcription import (
     Piece,
     TranscriptionSettings,
     finish_transcript,

@@ -36,8 +36,8 @@ from pathlib import Path
 from mockview import __version__
 from mockview.errors import StoreError
 from mockview.files import create_private, fsync_dir, private_dir
-from mockview.migrations import unknown_migrations, utc_now
 from mockview.store import DB_NAME, RECORDINGS_DIR, Store, default_path
+from mockview.store.migrations import unknown_migrations, utc_now
 
 MANIFEST = "mockview-backup.json"
 ARCHIVE_FORMAT = 1

@@ -47,19 +47,19 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockview import unfinished
 from mockview.errors import StoreError
 from mockview.files import create_private as _create_private
 from mockview.files import fsync_dir as _fsync_dir
 from mockview.files import make_private, private_dir, why_writing_failed
-from mockview.migrations import M003_COLUMNS, MIGRATIONS, migrate, unknown_migrations, utc_now
 from mockview.paths import data_dir
 from mockview.records import SessionRecord, SessionSummary, TakeRecord
+from mockview.store import unfinished
+from mockview.store.migrations import M003_COLUMNS, MIGRATIONS, migrate, unknown_migrations, utc_now
 from mockview.words import QuestionInfo, Word
 
 if TYPE_CHECKING:
-    from mockview.audio import AudioFile
-    from mockview.wordforms import TermRule
+    from mockview.speech.audio import AudioFile
+    from mockview.store.wordforms import TermRule
 
 logger = logging.getLogger("mockview")
 
@@ -791,7 +791,7 @@ class Store:
 
     def _insert_forms(self, words_of: dict[int, list[Word]]) -> None:
         """Word forms (``wordforms.py``) of takes without any, from their words."""
-        from mockview.wordforms import FORMS_VERSION, word_forms
+        from mockview.store.wordforms import FORMS_VERSION, word_forms
 
         forms = {take_id: word_forms(words) for take_id, words in words_of.items()}
         self._db.executemany(
@@ -818,7 +818,7 @@ class Store:
     def _refresh_forms(self) -> None:
         """Make the word forms of takes that have none of this analysis version, from their
         words, ``FORMS_BATCH`` takes per transaction (another process may write between)."""
-        from mockview.wordforms import FORMS_VERSION
+        from mockview.store.wordforms import FORMS_VERSION
 
         stale = [r[0] for r in self._db.execute(
             "SELECT t.id FROM takes t LEFT JOIN take_forms f ON f.take_id = t.id"
@@ -1301,7 +1301,7 @@ def _write_flac(path: Path, audio: AudioFile) -> None:
     import numpy as np
     import soundfile as sf
 
-    from mockview.audio import SAMPLE_RATE
+    from mockview.speech.audio import SAMPLE_RATE
 
     tmp = path.with_name(path.name + ".tmp")
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE))
@@ -1320,6 +1320,6 @@ def _write_flac(path: Path, audio: AudioFile) -> None:
 
 def _decode(audio_file: str | os.PathLike) -> AudioFile:
     """The recording to keep: checked now, decoded a block at a time by ``_write_flac``."""
-    from mockview.audio import AudioFile  # the commands that only read need no decoder
+    from mockview.speech.audio import AudioFile  # the commands that only read need no decoder
 
     return AudioFile(audio_file)
