@@ -146,7 +146,8 @@ class LiveTranscriber:
                 raise self._error
             rest = _joined(self._blocks)
             if rest.size:
-                self.pieces.append(self._guessed(rest) or self._transcribe(rest))
+                self.pieces.append(self._guessed(rest, heard=speech_regions)
+                                   or self._transcribe(rest))
             self._transcript = finish_transcript(
                 self.pieces, duration_s=self.recorded_s, model_name=self.model_name,
                 settings=self.settings,
@@ -188,7 +189,8 @@ class LiveTranscriber:
     def _cut(self, audio: np.ndarray, cut_s: float) -> None:
         """Transcribe ``audio[:cut_s]`` and drop it from the pending audio."""
         frames = int(cut_s * SAMPLE_RATE)
-        piece = self._guessed(audio[:frames]) or self._transcribe(audio[:frames])
+        piece = (self._guessed(audio[:frames], heard=voice_regions)
+                 or self._transcribe(audio[:frames]))
         with self._lock:
             rest = _joined(self._blocks)[frames:]
             self._blocks = [rest] if rest.size else []
@@ -214,12 +216,15 @@ class LiveTranscriber:
             return
         self._guess = (voice_end, self._transcribe(audio))
 
-    def _guessed(self, audio: np.ndarray) -> Piece | None:
+    def _guessed(self, audio: np.ndarray, *,
+                 heard: Callable[[np.ndarray], list]) -> Piece | None:
         """The piece read ahead, when ``audio`` (a piece about to be read: up to a cut, or
-        what is left at the stop) holds the voice it read and no speech after it: reading
-        ``audio`` would read the same voice again.
+        what is left at the stop) holds the voice it read and nothing ``heard`` after it:
+        reading ``audio`` would read the same voice again.
 
-        Speech, not sound: the key press that stops a recording is loud, but no word.
+        Up to a cut any sound counts (``voice_regions``: a soft "um" the speech detector
+        misses); at the stop only speech does (``speech_regions``), as the key press that
+        stops a recording is loud, but no word.
         """
         if self._guess is None:
             return None
@@ -227,7 +232,7 @@ class LiveTranscriber:
         if audio.size < voice_end:
             return None
         after = min(audio.size, voice_end + int(GUESS_EDGE_S * SAMPLE_RATE))
-        if after < audio.size and speech_regions(audio[after:]):
+        if after < audio.size and heard(audio[after:]):
             return None
         return piece
 
