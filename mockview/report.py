@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mockview.speech import IN_MEMORY_S
 from mockview.words import QuestionInfo, Transcript
 
 if TYPE_CHECKING:
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
 #: Raise when a part is added to the report, or a key is removed or changes meaning
 #: (README, "JSON report": 2 added ``metrics.content``, ``metrics.delivery`` and ``job``).
 SCHEMA_VERSION = 2
-#: Delivery needs the whole answer in memory (16 kHz float32: 115 MB for 30 minutes), so
-#: a longer recording is transcribed and analysed, but its voice is not (it is no answer).
-MAX_DELIVERY_S = 30 * 60.0
+#: Delivery needs the whole answer in memory, so a longer recording is transcribed and
+#: analysed, but its voice is not (it is no answer).
+MAX_DELIVERY_S = IN_MEMORY_S
 
 logger = logging.getLogger("mockview")
 

@@ -159,14 +159,10 @@ def speak(live: LiveTranscriber, audio: np.ndarray, *, speed: float = 4.0) -> No
         time.sleep(0.05 / speed)
 
 
-def settle(live: LiveTranscriber, seconds: float = 10.0) -> None:
-    """Wait until the worker has looked at everything fed (and read what it chose to)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with live._lock:
-            if live._checked_frames == live._pending_frames:
-                return
-        time.sleep(0.05)
+def read_ahead(live: LiveTranscriber) -> None:
+    """Wait until the worker has dealt with everything fed: at the silence that ends it,
+    the audio not yet cut off is read ahead."""
+    assert live.wait_idle(60.0), "the worker did not finish with the audio fed"
 
 
 @pytest.mark.model
@@ -178,7 +174,7 @@ def test_an_answer_that_ends_in_silence_is_read_before_the_stop():
     model = CountingModel(load_model())
     with LiveTranscriber(model_loader=lambda: model) as live:
         speak(live, answer)
-        settle(live)
+        read_ahead(live)
         read_before_stop = model.readings
         transcript = live.finish()
     assert model.readings == read_before_stop  # nothing read after the stop
@@ -196,9 +192,9 @@ def test_speech_after_the_silence_is_read_at_the_stop():
     with LiveTranscriber(model_loader=lambda: model,
                          live=LiveSettings(min_piece_s=30.0, max_piece_s=60.0)) as live:
         speak(live, joined(speech[: 3 * SAMPLE_RATE], silence(1.5)))
-        settle(live)
-        read_ahead = model.readings
+        read_ahead(live)
+        readings = model.readings
         speak(live, speech[3 * SAMPLE_RATE:])  # the voice comes back: no cut, no new guess
         transcript = live.finish()
-    assert read_ahead >= 1 and model.readings > read_ahead
+    assert readings >= 1 and model.readings > readings
     assert "ask not what your country can do for you" in transcript.text.lower().replace(",", "")

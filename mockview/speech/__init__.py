@@ -6,3 +6,8 @@ measures a filler's own voice); ``live`` does the same while a take is being rec
 ``delivery`` measures pitch, uptalk and volume on the same samples. Nothing here knows
 about metrics or the store.
 """
+
+#: an answer up to this long is held in memory once decoded (16 kHz float32: 115 MB for 30
+#: minutes): transcribed from it, its delivery measured on it. A longer recording streams
+#: through in flat memory, and its delivery is not measured (it is no answer).
+IN_MEMORY_S = 30 * 60.0

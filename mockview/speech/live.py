@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from mockview.speech import IN_MEMORY_S
 from mockview.speech.audio import SAMPLE_RATE, quietest_moment, speech_regions, voice_regions
 from mockview.speech.transcription import (
     Piece,
@@ -63,8 +64,8 @@ class LiveSettings:
     #: Nothing is cut on it, so it need not wait for ``settle_s`` (0: off)
     guess_after_s: float = 0.5
     #: the answer's samples are kept up to this long, so the delivery is measured on them
-    #: without reading the take back from disk (``report.MAX_DELIVERY_S``; 115 MB)
-    keep_s: float = 30 * 60.0
+    #: without reading the take back from disk
+    keep_s: float = IN_MEMORY_S
 
 
 class LiveTranscriber:
@@ -95,6 +96,7 @@ class LiveTranscriber:
         #: the pending audio read ahead at a silence: (where its voice ends, its piece)
         self._guess: tuple[int, Piece] | None = None
         self._closing = False
+        self._idle = False  # the worker waits for more audio: all it was given is dealt with
         self._error: BaseException | None = None
         self._transcript: Transcript | None = None
         self._lock = threading.Condition()
@@ -128,7 +130,7 @@ class LiveTranscriber:
                 self._answer.append(block)
                 if self.recorded_s > self.live.keep_s:
                     self._answer = None
-            self._lock.notify()
+            self._lock.notify_all()
 
     def audio(self) -> np.ndarray | None:
         """The answer's samples as fed so far; None once it is longer than ``keep_s``."""
@@ -154,11 +156,19 @@ class LiveTranscriber:
             )
         return self._transcript
 
+    def wait_idle(self, timeout_s: float | None = None) -> bool:
+        """Wait until the worker has dealt with the audio fed so far (cut, read ahead, or
+        left for more); False when ``timeout_s`` ran out first."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._closing or (
+                self._idle and self._pending_frames - self._checked_frames
+                < self.live.poll_s * SAMPLE_RATE), timeout_s)
+
     def close(self) -> None:
         """Stop the worker after the piece it is transcribing (the audio so far is kept)."""
         with self._lock:
             self._closing = True
-            self._lock.notify()
+            self._lock.notify_all()
         self._worker.join()
 
     # --- the worker -----------------------------------------------------------------------
@@ -171,7 +181,10 @@ class LiveTranscriber:
                     while not self._closing and (
                         self._pending_frames - self._checked_frames < poll_frames
                     ):
+                        self._idle = True
+                        self._lock.notify_all()
                         self._lock.wait()
+                    self._idle = False
                     if self._closing:
                         return
                     audio = _joined(self._blocks)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockview.errors import ModelDownloadNeeded, ModelError
+from mockview.speech import IN_MEMORY_S
 from mockview.speech.audio import (
     SAMPLE_RATE,
     AudioFile,
@@ -208,11 +209,6 @@ def transcribe_file(
     """
     return decode_and_transcribe(path, model_name=model_name, settings=settings,
                                  progress=progress)[0]
-
-
-#: a recording up to this long is decoded once and its samples kept (115 MB for 30
-#: minutes); a longer one streams through twice, so memory stays flat however long it is
-IN_MEMORY_S = 30 * 60.0
 
 
 def decode_and_transcribe(
