@@ -105,7 +105,7 @@ class Take:
 class SessionResult:
     """What a practice session did: its takes in order, and how it ended."""
 
-    session_id: int
+    session_id: int | None  # None until the first take starts recording
     takes: list[Take] = field(default_factory=list)
     questions_asked: int = 0
     quit_early: bool = False
@@ -188,12 +188,17 @@ class Practice:
         self.interactive = interactive
 
     def run(self) -> SessionResult:
-        """Ask every question (or until the user quits); the session is saved as it goes."""
+        """Ask every question (or until the user quits); the session is saved as it goes.
+
+        The session and each answer are stored when their first take starts recording, so
+        a start that fails leaves nothing empty behind in ``mockview history``.
+        """
         # the delivery analysis's imports load while the first question is shown
         preload_in_background(accurate_pitch=self.settings.accurate_pitch)
-        result = SessionResult(session_id=self.store.start_session("practice"))
-        self.session_id = result.session_id
-        index, answer_id, take_no, state = 0, None, 0, "ask"
+        result = SessionResult(session_id=None)
+        self.result = result
+        self._answer_ids: dict[int, int] = {}
+        index, take_no, state = 0, 0, "ask"
         latest: Take | None = None
         try:
             while state != "done":
@@ -201,14 +206,11 @@ class Practice:
                     if index >= len(self.questions):
                         state = "done"
                         continue
-                    answer_id = self.store.add_answer(result.session_id,
-                                                      self.questions[index].info(),
-                                                      category=self.questions[index].category)
                     result.questions_asked += 1
                     take_no, state = 0, "take"
                 elif state == "take":
                     take_no += 1
-                    latest = self._take(index, answer_id, take_no)
+                    latest = self._take(index, take_no)
                     if latest is not None:
                         result.takes.append(latest)
                     state = "choose" if self.interactive and latest is not None else "next"
@@ -220,27 +222,57 @@ class Practice:
                     result.quit_early = index < len(self.questions) - 1
                     state = "done"
         finally:
-            self._close_session(result.session_id)
+            if result.session_id is not None:
+                self._close_session(result)
         return result
 
-    def _close_session(self, session_id: int) -> None:
+    @property
+    def session_id(self) -> int | None:
+        return self.result.session_id
+
+    def _answer_id(self, index: int) -> int:
+        """The stored answer to question ``index``, and the session, made on first use."""
+        if self.result.session_id is None:
+            self.result.session_id = self.store.start_session("practice")
+        if index not in self._answer_ids:
+            question = self.questions[index]
+            self._answer_ids[index] = self.store.add_answer(
+                self.result.session_id, question.info(), category=question.category)
+        return self._answer_ids[index]
+
+    def _close_session(self, result: SessionResult) -> None:
         """Record when the session ended, without hiding why it ended.
 
-        On a full disk this write fails too; its error must not replace the one that
-        stopped the session, which says where the take in progress was kept.
+        A session whose only takes recorded nothing is removed, unless a recording of it
+        was kept for ``mockview recover``. On a full disk the write fails too; its error
+        must not replace the one that stopped the session, which says where the take in
+        progress was kept.
         """
+        session_id = result.session_id
         try:
-            self.store.finish_session(session_id)
+            if not result.takes and not self._kept_for_recovery(session_id):
+                self.store.delete_session(session_id)
+                result.session_id = None
+            else:
+                self.store.finish_session(session_id)
         except MockviewError as error:
             self.ui.notice(f"Could not record when session {session_id} ended: {error}")
 
+    def _kept_for_recovery(self, session_id: int) -> bool:
+        return any((recording.session or {}).get("id") == session_id
+                   for recording in self.store.unfinished_recordings())
+
     def _after_choice(self, action: Action, take: Take) -> str:
         if action in (Action.PLAY, Action.MOMENTS):
-            self.ui.play(take, moments=action is Action.MOMENTS)
+            try:
+                self.ui.play(take, moments=action is Action.MOMENTS)
+            except MockviewError as error:  # a speaker gone must not end the session
+                self.ui.notice(f"{error} The session goes on: retry, go to the next "
+                               "question, or quit.")
             return "choose"
         return {Action.RETRY: "take", Action.NEXT: "next", Action.QUIT: "quit"}[action]
 
-    def _take(self, index: int, answer_id: int, take_no: int) -> Take | None:
+    def _take(self, index: int, take_no: int) -> Take | None:
         """Record, transcribe and analyse one take, show its feedback and save it.
 
         The take is registered before recording; its claim is let go on the way out,
@@ -253,7 +285,7 @@ class Practice:
         limit_s = time_limit(question, self.settings)
         self.ui.show_question(question, index + 1, len(self.questions), take_no, limit_s)
         self.ui.prepare(self.settings.prep_s)
-        with self.store.begin_recording(answer_id, question.info()) as claim:
+        with self.store.begin_recording(self._answer_id(index), question.info()) as claim:
             recording, live, stopped = self._record(claim, limit_s)
             self._tell_about(recording)
             if recording.duration_s <= 0:

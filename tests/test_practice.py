@@ -269,7 +269,7 @@ def test_nothing_recorded_saves_nothing_and_says_so(questions, store):
                       interactive=False).run()
     assert result.takes == []
     assert any("Nothing was recorded" in e[1] for e in ui.named("notice"))
-    assert store.sessions()[0].take_count == 0
+    assert store.sessions() == []  # a session with nothing in it is not kept
     assert not any((store.recordings_dir / "unsaved").iterdir())
 
 
@@ -343,3 +343,55 @@ def test_ctrl_c_while_analysing_says_where_the_recording_is(questions, store):
     [(_, message)] = ui.named("notice")
     kept = message.split("Its recording is kept: ")[1].split(" (")[0]
     assert soundfile.info(kept).duration == pytest.approx(3.0)
+
+
+def test_the_session_is_stored_when_the_first_take_starts_recording(questions, store):
+    seen = []
+
+    class Watching(FakeUI):
+        def show_question(self, *args):
+            seen.append(("question", len(store.sessions())))
+            super().show_question(*args)
+
+    class Recorder(FakeRecorder):
+        def __call__(self, path, **options):
+            seen.append(("recording", len(store.sessions())))
+            return super().__call__(path, **options)
+
+    practice(questions[:1], store, Watching(), Recorder(), interactive=False).run()
+    assert seen == [("question", 0), ("recording", 1)]
+
+
+def test_a_first_take_that_cannot_record_leaves_no_session(questions, store):
+    recorder = FakeRecorder((0.0, DeviceError("Cannot open input device 3: USB Mic."), 0))
+    with pytest.raises(DeviceError):
+        practice(questions, store, FakeUI(), recorder, interactive=False).run()
+    assert store.sessions() == []
+    assert not any((store.recordings_dir / "unsaved").iterdir())
+
+
+def test_a_first_take_kept_for_recover_keeps_its_session(questions, store):
+    def broken():
+        return FakeTranscriber(error=ModelError("The model could not run."))
+
+    with pytest.raises(MockviewError):
+        practice(questions[:1], store, FakeUI(), FakeRecorder(), interactive=False,
+                 transcriber=broken).run()
+    [pending] = store.unfinished_recordings()
+    assert [s.session_id for s in store.sessions()] == [pending.session["id"]]
+
+
+class SpeakerGone(FakeUI):
+    def play(self, take, *, moments):
+        super().play(take, moments=moments)
+        raise DeviceError("Cannot open output device 2: default.")
+
+
+def test_a_playback_failure_is_told_once_and_the_session_goes_on(questions, store):
+    ui = SpeakerGone(Action.PLAY, Action.NEXT, Action.MOMENTS, Action.RETRY, Action.QUIT)
+    result = practice(questions, store, ui, FakeRecorder()).run()
+    notices = [message for _, message in ui.named("notice")]
+    assert notices == ["Cannot open output device 2: default. The session goes on: retry, "
+                       "go to the next question, or quit."] * 2
+    assert [(t.answer_no, t.take_no) for t in result.takes] == [(1, 1), (2, 1), (2, 2)]
+    assert store.sessions()[0].take_count == 3
