@@ -33,6 +33,7 @@ from mockview.practice import Action, Take
 from mockview.recording import SILENCE_DBFS, LevelReading
 from mockview.records import choice_note, representative
 from mockview.speech.audio import SAMPLE_RATE
+from mockview.words import join_words, joins_previous
 
 #: A warning appears when no sound has come in for this long.
 NO_SOUND_WARNING_S = 3.0
@@ -384,7 +385,7 @@ class FollowView:
 
     def _print_line(self) -> None:
         heard = self.heard()
-        words = " ".join(w["text"] for w in heard[self._shown:])
+        words = join_words(w["text"] for w in heard[self._shown:])
         self._shown = len(heard)
         self._line_at_s = self.position
         self.console.print(f"{_at(self.position)} / {_at(self.total_s)}  {words}".rstrip(),
@@ -400,7 +401,8 @@ class FollowView:
         for number, word in enumerate(heard):
             newest = number == len(heard) - 1 and word["end_s"] + 0.3 >= self.position
             style = ("yellow" if self._is_filler(word) else "") + (" bold" if newest else "")
-            words.append((" " if number else "") + word["text"])
+            words.append((" " if number and not joins_previous(word["text"]) else "")
+                         + word["text"])
             words.stylize(style.strip(), len(words) - len(word["text"]))
         return Group(status, words)
 

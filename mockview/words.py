@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+#: a piece Whisper writes without a space before it: the rest of a hyphenated word
+#: ("cold" "-hearted") or a contraction ("it" "'s", "do" "n't")
+_JOINS_PREVIOUS = re.compile(r"-[^\W\d_]|['’](?:s|re|ll|ve|d|m|t)\b|n['’]t\b",
+                             re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,7 @@ class Transcript:
 
     @property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        return join_words(w.text for w in self.words)
 
 
 @dataclass(frozen=True)
@@ -67,3 +74,18 @@ class QuestionInfo:
     keywords: tuple[str, ...] = field(default_factory=tuple)
     tips: tuple[str, ...] = field(default_factory=tuple)
     category: str | None = None
+
+
+def joins_previous(text: str) -> bool:
+    """Whether a word is the end of the one before it, as spoken: "-hearted" after "cold",
+    "'s" after "it". A lone dash or a minus number ("-5") stands on its own."""
+    return _JOINS_PREVIOUS.match(text) is not None
+
+
+def join_words(texts: Iterable[str]) -> str:
+    """Words as text: a space between them, none before a piece that ends the word before
+    ("cold" "-hearted" reads "cold-hearted"). Every place that shows words as text uses it."""
+    joined = ""
+    for text in texts:
+        joined += text if not joined or joins_previous(text) else " " + text
+    return joined

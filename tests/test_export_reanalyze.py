@@ -31,7 +31,7 @@ def saved_session(audio=None):
 
 
 def test_escape_makes_markup_inert():
-    assert escape("<b>*hi*</b> [x](y)") == r"\<b\>\*hi\*\</b\> \[x\]\(y\)"
+    assert escape("<b>*hi*</b> [x](y)") == r"\<b\>\*hi\*\</b\> \[x\](y)"
 
 
 def test_export_markdown_escapes_question_and_transcript(tmp_path):
@@ -41,7 +41,7 @@ def test_export_markdown_escapes_question_and_transcript(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.startswith(f"# mockview session {session_id}\n")
-    assert r"\<script\>alert\(1\)\</script\>" in text
+    assert r"\<script\>alert(1)\</script\>" in text
     assert "<script>" not in text
     assert "I like building tools, um, for teams" in text.replace("\\", "")
 

@@ -187,9 +187,9 @@ def test_markdown_export_escapes_question_words_and_feedback(session_with_markup
     assert result.exit_code == 0, result.output
     text = (tmp_path / "out.md").read_text()
     assert not re.search(r"(?<!\\)[<\[`]", text), "unescaped markup"
-    assert r"\<script\>window\.pwned = 1\</script\>" in text  # the question and the words
-    assert r'\<img src=x onerror="window\.pwned = 2"\>' in text
-    assert r"\[click me\]\(javascript:alert\(1\)\)" in text
+    assert r"\<script\>window.pwned = 1\</script\>" in text  # the question and the words
+    assert r'\<img src=x onerror="window.pwned = 2"\>' in text
+    assert r"\[click me\](javascript:alert(1))" in text
     feedback = text[text.index("**What to work on**"):]
     assert r'"\<b\>we\</b\> \<b\>we\</b\>" at 0:00' in feedback  # quoted, escaped too
 

@@ -44,7 +44,7 @@ from mockview.analysis.text import (
     quote,
     words_of,
 )
-from mockview.words import QuestionInfo
+from mockview.words import QuestionInfo, join_words
 
 SIGNAL_NAMES = ("over_length", "drift", "repetition", "run_on", "restarts", "filler_rise",
                 "no_ending", "no_result")
@@ -423,7 +423,7 @@ def no_ending_signal(tokens: Sequence[Token]) -> RamblingSignal | None:
         hit = end - 1
     if hit is None:
         return None
-    said = " ".join(t.text for t in tokens[hit:end]).rstrip(".!?,")
+    said = join_words(t.text for t in tokens[hit:end]).rstrip(".!?,")
     return RamblingSignal(
         "no_ending",
         f"The answer trails off with \"{said}\" at {clock(tokens[hit].start_s)} instead of"

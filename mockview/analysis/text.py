@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mockview.errors import AnalysisError
-from mockview.words import Word
+from mockview.words import Word, join_words
 
 SENTENCE_END = ".?!"
 #: punctuation that sets a word off inside a sentence; an ellipsis is a hesitation, not a stop
@@ -197,7 +197,7 @@ def clock(seconds: float | None) -> str:
 
 def quote(tokens: Sequence[Token], max_words: int = 12) -> str:
     """The words of a stretch as the model wrote them, shortened with an ellipsis."""
-    text = " ".join(t.text for t in tokens[:max_words])
+    text = join_words(t.text for t in tokens[:max_words])
     return text + (" \u2026" if len(tokens) > max_words else "")
 
 

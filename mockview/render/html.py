@@ -34,6 +34,7 @@ from mockview.render.content import content_lines
 from mockview.render.delivery import Finding, delivery_findings
 from mockview.render.trends import format_change, format_value, local_time
 from mockview.trends import SESSION_METRICS, Progress
+from mockview.words import joins_previous
 
 _DEFAULTS = AnalysisSettings()
 FILLER_LABEL = {"filled_pause": "filled pause", "discourse_marker": "discourse marker"}
@@ -266,9 +267,14 @@ def _filler_kind(start_s: float, end_s: float, fillers: list[dict]) -> str | Non
 def _tokens(report: dict) -> list[Token]:
     """The words, fillers marked by kind, with each long pause placed where it fell."""
     fillers = report["metrics"]["fillers"]["items"]
-    words = [Token(w["text"], w["start_s"], w["end_s"],
-                   _filler_kind(w["start_s"], w["end_s"], fillers) or "word")
-             for w in report["transcript"]["words"]]
+    words: list[Token] = []
+    for w in report["transcript"]["words"]:
+        if words and joins_previous(w["text"]):  # "cold" "-hearted": one word on the page
+            last = words[-1]
+            words[-1] = Token(last.text + w["text"], last.start_s, w["end_s"], last.kind)
+            continue
+        words.append(Token(w["text"], w["start_s"], w["end_s"],
+                           _filler_kind(w["start_s"], w["end_s"], fillers) or "word"))
     pauses = [Token(f"{p['duration_s']:.1f} s pause", p["start_s"], p["end_s"], "pause")
               for p in report["metrics"]["pauses"]["items"] if p["long"]]
     return sorted(words + pauses, key=lambda token: token.start_s)

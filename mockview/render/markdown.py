@@ -9,13 +9,23 @@ from mockview.analysis.text import clock
 from mockview.records import SessionRecord, TakeRecord, representative, take_mark
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_lines
+from mockview.words import join_words
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+#: what starts markup wherever it stands: code, emphasis, links, HTML, a table's cells, an
+#: entity; "_" only at a word's edge ("snake_case" is no emphasis)
+_INLINE_MARKUP = re.compile(r"[\\`*\[\]<>|~]|_(?![^\W_])|(?<![^\W_])_|&(?=#?\w+;)")
+#: what starts a block at the beginning of a line: a heading, a list item ("- ", "1. ")
+_LINE_MARKUP = re.compile(r"^(#{1,6}|[-+])(?=\s|$)|^(\d{1,9})([.)])(?=\s|$)")
 
 
 def escape(text: str) -> str:
-    """Text from a user or a bank, made inert in Markdown (and in HTML inside Markdown)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Text from a user or a bank, made inert in Markdown (and in HTML inside Markdown).
+
+    Only what would start markup where it stands is escaped, so "9.9" and "-29 dBFS" read
+    as written: the text is put on one line, after a marker of its own ("- ", "> ").
+    """
+    text = _INLINE_MARKUP.sub(r"\\\g<0>", " ".join(str(text).split()))
+    return _LINE_MARKUP.sub(lambda m: "\\" + m[0] if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 def session_json(record: SessionRecord) -> dict:
@@ -81,7 +91,10 @@ def _take_markdown(take: TakeRecord, mark: str | None = None) -> list[str]:
         f"| rambling | {'flagged' if take.rambling_flagged else 'no'} |",
         "",
     ]
-    transcript = (report.get("transcript") or {}).get("text")
+    said = report.get("transcript") or {}
+    # from the words, so a report stored before words were joined as spoken reads right
+    transcript = (join_words(w["text"] for w in said["words"]) if said.get("words")
+                  else said.get("text"))
     if transcript:
         lines += ["**Transcript**", "", "> " + escape(transcript), ""]
     content = metrics.get("content")

@@ -11,6 +11,7 @@ from rich.text import Text
 from mockview.analysis.text import clock
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_findings
+from mockview.words import joins_previous
 
 FILLER_STYLE = {"filled_pause": "bold black on yellow", "discourse_marker": "bold black on cyan"}
 
@@ -73,11 +74,16 @@ def transcript_text(report: dict) -> Text:
     pauses = [p for p in report["metrics"]["pauses"]["items"] if p.get("long")]
     text = Text()
     pause_index = 0
+    after_word = False
     for word in report["transcript"]["words"]:
         while pause_index < len(pauses) and pauses[pause_index]["end_s"] <= word["start_s"] + 0.05:
             text.append(f"[{pauses[pause_index]['duration_s']:.1f}s] ", style="bold red")
             pause_index += 1
+            after_word = False
         kind = _filler_kind(word, fillers)
+        if after_word and joins_previous(word["text"]):
+            text.right_crop(1)  # "cold" "-hearted" reads "cold-hearted"
+        after_word = True
         text.append(word["text"], style=FILLER_STYLE.get(kind, ""))
         text.append(" ")
     return text

@@ -21,6 +21,7 @@ from mockview.trends import (
     Progress,
     Side,
 )
+from mockview.words import join_words, joins_previous
 
 OUTCOME_STYLE = {"better": "bold green", "worse": "bold red", "same": "dim",
                  "not_comparable": "dim"}
@@ -151,16 +152,21 @@ def _cell(row: MetricChange, side: str) -> str:
 def diff_text(comparison: Comparison) -> Text:
     """The B transcript with A's removed words struck through in red and new words green."""
     text = Text()
+
+    def add(words: tuple[str, ...], style: str = "") -> None:
+        if joins_previous(words[0]) and text.plain.endswith(" "):
+            text.right_crop(1)  # "cold" "-hearted" reads "cold-hearted"
+        text.append(join_words(words), style=style)
+        text.append(" ")
+
     for op in comparison.diff or ():
         if op.op == "equal":
-            text.append(" ".join(op.b) + " ")
+            add(op.b)
             continue
         if op.a:
-            text.append(" ".join(op.a), style=REMOVED_STYLE)
-            text.append(" ")
+            add(op.a, REMOVED_STYLE)
         if op.b:
-            text.append(" ".join(op.b), style=ADDED_STYLE)
-            text.append(" ")
+            add(op.b, ADDED_STYLE)
     if not text.plain.strip():
         text.append("(neither take has words)", style="dim")
     return text

@@ -51,7 +51,7 @@ from mockview.analysis.text import (
 )
 from mockview.errors import AnalysisError
 from mockview.speech.audio import SAMPLE_RATE, merge_regions
-from mockview.words import Transcript
+from mockview.words import Transcript, join_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -1117,10 +1117,10 @@ def _words_between(tokens: Sequence[Token], start_s: float, end_s: float,
                    max_words: int = 12) -> str:
     """The words said between two times, shortened with an ellipsis."""
     inside = [t.text for t in tokens if start_s <= t.mid_s <= end_s]
-    return " ".join(inside[:max_words]) + (" \u2026" if len(inside) > max_words else "")
+    return join_words(inside[:max_words]) + (" \u2026" if len(inside) > max_words else "")
 
 
 def _tail_quote(sentence: Sequence[Token], max_words: int = 8) -> str:
     """The end of a sentence, where its delivery is judged: "\u2026 we shipped it on time."."""
     words = [t.text for t in sentence[-max_words:]]
-    return ("\u2026 " if len(sentence) > max_words else "") + " ".join(words)
+    return ("\u2026 " if len(sentence) > max_words else "") + join_words(words)

@@ -40,7 +40,7 @@ from mockview.speech.audio import (
     quietest_moment,
     speech_and_voice,
 )
-from mockview.words import DroppedWord, Transcript, Word
+from mockview.words import DroppedWord, Transcript, Word, joins_previous
 
 if TYPE_CHECKING:
     import numpy as np
@@ -545,6 +545,7 @@ def check_segments(
         elif segment.compression_ratio > settings.max_compression_ratio:
             reason = (f"a repetition loop (the text compresses {segment.compression_ratio:.1f}"
                       " times): the decode failed")
+        words: list[Word] = []
         for w in segment.words or ():
             word = Word(
                 text=w.word.strip(),
@@ -554,10 +555,17 @@ def check_segments(
             )
             if not word.text:
                 continue
-            if reason:
-                dropped.append(DroppedWord(word, reason))
-            else:
-                kept.append(word)
+            if words and not w.word[:1].isspace() and joins_previous(word.text):
+                # " cold" "-hearted" is one word said, not two: counted and shown as one
+                last = words[-1]
+                word = Word(last.text + word.text, last.start_s, word.end_s,
+                            min(last.probability, word.probability))
+                words.pop()
+            words.append(word)
+        if reason:
+            dropped += [DroppedWord(word, reason) for word in words]
+        else:
+            kept += words
     return kept, dropped
 
 

@@ -1,0 +1,110 @@
+"""Text as a reader expects it: words joined as spoken, lists that show what they count,
+Markdown escaped only where it must be, and failures told in one plain sentence."""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+
+from mockview.analysis.text import quote, tokenize
+from mockview.cli import cli
+from mockview.render.markdown import escape
+from mockview.render.terminal import transcript_text
+from mockview.report import build_report
+from mockview.speech.transcription import TranscriptionSettings, check_segments
+from mockview.words import QuestionInfo, Transcript, join_words
+
+from .analysis_helpers import timeline
+from .test_report_page import CORPUS, save_session
+
+PLAN = QuestionInfo("Tell me about a plan you wrote.", kind="behavioral", id="beh-plan")
+#: the words as Whisper writes them: a hyphenated word and a contraction in pieces
+PIECES = ("I wrote a one -page plan and it 's the plan we used . We were never cold -hearted"
+          " about customers and we cut complaints by 40 percent in two months .")
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+# --- words joined as spoken ---------------------------------------------------------------
+
+
+def test_pieces_join_to_the_word_before_but_a_dash_or_a_minus_number_stands_alone():
+    assert join_words(["a", "one", "-page", "plan", "it", "'s", "do", "n't", "we", "'re",
+                       "cold", "-hearted"]) == "a one-page plan it's don't we're cold-hearted"
+    assert join_words(["it", "was", "-5", "outside", "-", "really"]) == "it was -5 outside - really"
+    assert join_words(["'s", "first"]) == "'s first"
+    assert join_words([]) == ""
+
+
+def test_whisper_word_pieces_are_one_word_in_the_transcript():
+    # faster-whisper writes a word's own pieces without the leading space of a new word
+    pieces = [" I", " was", " cold", "-hearted", " and", " it", "'s", " a", " one", "-page",
+              " plan", " -", " really."]
+    words = [SimpleNamespace(word=w, start=i * 0.5, end=i * 0.5 + 0.4, probability=0.9 - i / 100)
+             for i, w in enumerate(pieces)]
+    segment = SimpleNamespace(words=words, no_speech_prob=0.01, avg_logprob=-0.2,
+                              compression_ratio=1.2)
+    kept, dropped = check_segments([segment], offset_s=0.0, settings=TranscriptionSettings())
+    assert dropped == []
+    assert [w.text for w in kept] == ["I", "was", "cold-hearted", "and", "it's", "a",
+                                      "one-page", "plan", "-", "really."]
+    cold = kept[2]
+    assert (cold.start_s, cold.end_s, cold.probability) == (1.0, 1.9, 0.87)
+
+
+def test_words_stored_in_pieces_read_joined_in_every_renderer(tmp_path):
+    report = build_report(Transcript(words=timeline(PIECES), duration_s=20.0), question=PLAN)
+    assert "one-page" in report["transcript"]["text"]
+    assert "cold-hearted" in transcript_text(report).plain
+    assert "it's" in transcript_text(report).plain
+    # an evidence quote, as every finding's is made
+    assert quote(tokenize(timeline(PIECES)), 9) == "I wrote a one-page plan and it's \u2026"
+
+    # a report stored before words were joined keeps its text with the spaces: the
+    # renderers read the words
+    report["transcript"]["text"] = " ".join(w["text"] for w in report["transcript"]["words"])
+    session_id = save_session([(PLAN, [(CORPUS, report)])])
+    exported = run("export", str(session_id), "--format", "md")
+    assert exported.exit_code == 0, exported.output
+    assert "one-page plan" in exported.output and "cold-hearted" in exported.output
+    assert " -page" not in exported.output and " -hearted" not in exported.output
+
+    page = tmp_path / "page.html"
+    written = run("report", str(session_id), "-o", str(page))
+    assert written.exit_code == 0, written.output
+    html = page.read_text()
+    words = re.findall(r'<span class="w"[^>]*>([^<]*)</span>', html)
+    assert "cold-hearted" in words and "one-page" in words and "it&#39;s" in words
+    assert "-hearted" not in words
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def test_markdown_escapes_only_what_would_start_markup():
+    plain = "Level -29 dBFS, pitch varies 9.9 semitones (steady) in the corpus. 3-4 takes! {ok}"
+    assert escape(plain) == plain
+
+
+MARKUP = ["<b>x</b>", "[a](b)", "**b** _i_ snake_case", "`code`", "# heading", "1. first",
+          "12) twelfth", "- item", "+ item", "> quote", "a | b", "&amp; &#38;", "~~gone~~",
+          "back\\slash \\*"]
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_escaped_text_reads_as_written_in_a_list_a_quote_and_a_table(text):
+    # rendered by markdown-it (rich's own Markdown parser), CommonMark with GFM tables
+    markdown = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    shown = html.escape(text, quote=False)
+    assert markdown.render("- " + escape(text)) == f"<ul>\n<li>{shown}</li>\n</ul>\n"
+    assert markdown.render("> " + escape(text)) == (
+        f"<blockquote>\n<p>{shown}</p>\n</blockquote>\n")
+    table = markdown.render(f"| a | b |\n| --- | --- |\n| x | {escape(text)} |\n")
+    assert f"<td>{shown}</td>" in table
