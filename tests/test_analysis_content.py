@@ -479,7 +479,7 @@ def test_a_closing_line_then_thanks_is_a_conclusion():
 def test_short_answers_are_reported_not_judged():
     content = content_of("I guess we built a dashboard. It helped the sales team a lot.")
     assert content["judged"] is False
-    assert content["note"] == "Only 13 words: too few to judge the content (needs 40)."
+    assert content["note"] == "Only 13 words: too few to judge the content (that needs 40)."
     assert content["hedges"]["count"] == 1 and content["hedges"]["verdict"] is None
     assert content["ownership"]["we_count"] == 1 and content["ownership"]["verdict"] is None
     assert content["structure"]["verdict"] is None

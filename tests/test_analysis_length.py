@@ -56,10 +56,11 @@ def test_a_questions_own_target(duration_s, verdict):
     assert length["target_source"] == "question"
 
 
-def test_no_question_is_judged_as_motivation():
+def test_no_question_is_judged_against_the_general_target():
+    # the motivation kind's range, named as the general one: no kind is claimed (issue 13)
     length = length_of(100)
-    assert (length["kind"], length["target_s"], length["verdict"]) == ("motivation", [45, 90],
-                                                                      "long")
+    assert (length["kind"], length["target_s"], length["verdict"],
+            length["target_source"]) == (None, [45, 90], "long", "general")
 
 
 def test_duration_speaking_time_and_word_count():

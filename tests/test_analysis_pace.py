@@ -70,12 +70,16 @@ def test_fast_answer_is_fast():
     assert pace_of(transcript(sentence(50), word_s=0.3, gap_s=0.0))["verdict"] == "fast"
 
 
-@pytest.mark.parametrize("words, word_s", [(19, 0.6), (30, 0.3)])
-def test_too_little_speech_is_not_judged(words, word_s):
-    # 19 words (too few) / 30 words in 9 s (too short)
+@pytest.mark.parametrize("words, word_s, reason", [
+    (19, 0.6, "Only 19 words: too little to judge pace (that needs 20 words)."),
+    (30, 0.3, "Only 9.0 s of speaking: too little to judge pace (that needs 10 s)."),
+])
+def test_too_little_speech_is_not_judged(words, word_s, reason):
+    # 19 words (too few) / 30 words in 9 s (too short): no rate to show or compare (issue 13)
     pace = pace_of(transcript(sentence(words), word_s=word_s, gap_s=0.0))
     assert pace["verdict"] == "not_enough_speech"
-    assert pace["words_per_minute"] is not None
+    assert pace["words_per_minute"] is None
+    assert pace["note"] == reason
 
 
 def test_targets_are_settings():

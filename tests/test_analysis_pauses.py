@@ -114,9 +114,10 @@ def test_short_region_gaps_are_not_pauses():
 
 
 def test_pause_ratio_and_articulation_rate():
-    # 4 words of 0.5 s, one 2 s pause: span 4 s, pauses 2 s
+    # 4 words of 0.5 s, one 2 s pause: span 4 s, pauses 2 s (judged from that little here)
     t = transcript("one two [2.0] three four", word_s=0.5, gap_s=0.0)
-    result = analyze_answer(t).to_dict()["metrics"]
+    settings = AnalysisSettings(min_words_to_judge=4, min_speaking_to_judge_s=1.0)
+    result = analyze_answer(t, settings=settings).to_dict()["metrics"]
     assert result["pauses"]["pause_ratio"] == 0.5
     assert result["pace"]["words_per_minute"] == 60.0
     assert result["pace"]["articulation_wpm"] == 120.0

@@ -203,4 +203,4 @@ def test_flagged_needs_two_signals():
 def test_thin_evidence_is_not_judged():
     rambling = rambling_of("We shipped it and stuff. So yeah.", duration_s=200.0)
     assert (rambling["judged"], rambling["flagged"], rambling["signals"]) == (False, False, [])
-    assert rambling["note"].startswith("Only 7 words over")
+    assert rambling["note"].startswith("Only 7 words and 2.7 s of speaking: too little")

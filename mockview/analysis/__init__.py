@@ -25,7 +25,7 @@ import importlib
 #: Bump the patch for fixes that leave documented values alone, the minor when the same
 #: transcript can give different metric values or feedback (a rule, a default, a new
 #: signal), the major when a key of ``to_dict()`` is removed or changes meaning.
-ANALYSIS_VERSION = "0.2.0"
+ANALYSIS_VERSION = "0.3.0"
 
 #: The module of the package that defines each name exported here.
 _HOMES = {

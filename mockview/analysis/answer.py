@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from mockview.analysis.content import ContentResult, JobDescription, content_metrics
 from mockview.analysis.feedback import FeedbackItem, build_feedback
 from mockview.analysis.fillers import FILLED_PAUSE, FillerMetrics, find_fillers
-from mockview.analysis.length import LengthMetrics, length_metrics
+from mockview.analysis.length import LengthMetrics, evidence_minimum, length_metrics
 from mockview.analysis.pace import PaceMetrics, pace_metrics
 from mockview.analysis.pauses import (
     PauseMetrics,
@@ -98,23 +98,21 @@ def analyze_answer(
         settings=settings,
     )
     fillers = FillerMetrics(tuple(items), len(tokens), span_s)
-    pace = pace_metrics(tokens, total_pause_s=pauses.total_pause_s, settings=settings)
+    minimum = evidence_minimum(question, settings=settings)
+    pace = pace_metrics(tokens, total_pause_s=pauses.total_pause_s, settings=settings,
+                        minimum=minimum)
+    speaking_s = max(0.0, span_s - pauses.total_pause_s)
     length = length_metrics(
         duration_s=duration_s,
-        speaking_s=max(0.0, span_s - pauses.total_pause_s),
+        speaking_s=speaking_s,
         word_count=len(tokens),
         question=question,
     )
-    judged = (has_speech and len(tokens) >= settings.min_words_to_judge
-              and span_s >= settings.min_span_to_judge_s)
     if not has_speech:
         note = "No speech was found."
-    elif not judged:
-        note = (f"Only {len(tokens)} words over {span_s:.1f} s: too little to judge rambling"
-                f" (needs {settings.min_words_to_judge} words and"
-                f" {settings.min_span_to_judge_s:g} s).")
     else:
-        note = None
+        note = minimum.shortfall(len(tokens), speaking_s, "rambling")
+    judged = has_speech and note is None
     spans = sentences(tokens)
     rambling = rambling_metrics(
         tokens,
@@ -133,10 +131,11 @@ def analyze_answer(
         question=question,
         job=job,
         settings=settings,
+        minimum=minimum,
     )
     feedback = build_feedback(
         fillers=fillers, pace=pace, pauses=pauses, length=length, rambling=rambling,
-        span_s=span_s, settings=settings, content=content,
+        settings=settings, content=content, minimum=minimum,
     )
     return AnswerAnalysis(fillers, pace, pauses, length, rambling, feedback, has_speech,
                           content)

@@ -4,9 +4,11 @@ the question and the job, and a clear opening and ending.
 Everything here is rule-based (cue phrases, word lists, a Porter2 stemmer for inflections),
 with no language model, so every verdict is a heuristic hint; the result says so
 (``"method": "heuristic"``) and, when the evidence is thin (under
-``content_min_words_to_judge`` words, or a question of unknown kind), reports what it found
-with ``judged`` false and no verdicts. The word lists prefer missing a finding to accusing
-the speaker of one, like the filler rules.
+``content_min_words_to_judge`` words, 15 for a short-answer question, or a question of
+unknown kind), reports what it found with ``judged`` false and no verdicts. A short-answer
+question ("When could you start?") is judged on what such an answer needs: the point in
+its first sentence (``opening``), the question's words, hedges; not on an ending. The word
+lists prefer missing a finding to accusing the speaker of one, like the filler rules.
 
 The parts:
 
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mockview.analysis.fillers import filled_pause_form
+from mockview.analysis.length import EvidenceMinimum, evidence_minimum
 from mockview.analysis.rambling import (
     NUMBER_WORDS,
     RESULT_PHRASES,
@@ -663,20 +666,24 @@ def content_metrics(
     question: QuestionInfo | None,
     job: JobDescription | None = None,
     settings: AnalysisSettings,
+    minimum: EvidenceMinimum | None = None,
 ) -> ContentResult:
     """Find the content of one answer; judge it when the evidence allows (see the module
-    docstring). ``filler_indices`` are the tokens the filler rules counted."""
+    docstring). ``filler_indices`` are the tokens the filler rules counted; ``minimum`` is
+    the question's evidence minimum (``length.evidence_minimum``)."""
     kind = question.kind if question is not None else None
     known_kind = kind in KINDS
+    minimum = minimum or evidence_minimum(question, settings=settings)
     words = len(tokens)
     if not tokens:
         note = "No speech was found."
     elif not known_kind:
         note = ("The question's kind is not known, so content is reported, not judged"
                 " (ask a question from a bank, or pass one with a kind).")
-    elif words < settings.content_min_words_to_judge:
-        note = (f"Only {words} words: too few to judge the content (needs"
-                f" {settings.content_min_words_to_judge}).")
+    elif words < minimum.content_words:
+        needs = "a short answer needs" if minimum.short_answer else "that needs"
+        note = (f"Only {words} words: too few to judge the content ({needs}"
+                f" {minimum.content_words}).")
     else:
         note = None
     judged = note is None
@@ -716,8 +723,9 @@ def content_metrics(
         job=job_coverage,
         opening=opening_of(tokens, sentence_spans, structure, question=question,
                            filler_indices=filler_indices, judged=judged, settings=settings),
+        # a short answer is done once it has answered: its first sentence is what counts
         ending=ending_of(tokens, sentence_spans, structure, question=question,
-                         job=job_coverage, judged=judged),
+                         job=job_coverage, judged=judged and not minimum.short_answer),
     )
 
 

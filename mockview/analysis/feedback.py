@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mockview import numbers
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import Evidence, clock, list_times
 
@@ -27,7 +28,7 @@ from mockview.analysis.text import Evidence, clock, list_times
 if TYPE_CHECKING:
     from mockview.analysis.content import ContentResult
     from mockview.analysis.fillers import FillerMetrics
-    from mockview.analysis.length import LengthMetrics
+    from mockview.analysis.length import EvidenceMinimum, LengthMetrics
     from mockview.analysis.pace import PaceMetrics
     from mockview.analysis.pauses import Pause, PauseMetrics
     from mockview.analysis.rambling import RamblingMetrics, RamblingSignal
@@ -46,12 +47,20 @@ LONG_TIPS = {
                   " the result.",
     "intro": "Cover three beats: what you do now, one highlight that got you here, and why"
              " this role.",
+    "closing": "Give the answer itself in your first sentence, one sentence of context, and"
+               " stop.",
 }
 SHORT_TIPS = {
     "behavioral": "Walk through Situation, Task, Action and Result: most of the time on what"
                   " you did, ending with what changed.",
     "intro": "Add one highlight with a concrete result, and say why this role.",
+    "closing": "Give the answer itself in your first sentence (a date, a figure, a yes or"
+               " no), then one sentence of context.",
 }
+#: a short answer (``length.evidence_minimum``) that runs short needs its answer said, not
+#: an example
+SHORT_ANSWER_TIP = ("Give the answer itself in your first sentence, then one sentence of"
+                    " context.")
 SIGNAL_TIPS = {
     "drift": ("Stay on the question",
               "Tie each part back to the question, and cut what does not answer it."),
@@ -121,21 +130,26 @@ def build_feedback(
     pauses: PauseMetrics,
     length: LengthMetrics,
     rambling: RamblingMetrics,
-    span_s: float,
     settings: AnalysisSettings,
     content: ContentResult | None = None,
+    minimum: EvidenceMinimum | None = None,
 ) -> tuple[FeedbackItem, ...]:
     """The ranked tips for one answer (at least one item, at most ``max_feedback_items``,
-    of which at most ``max_content_feedback_items`` are about content)."""
+    of which at most ``max_content_feedback_items`` are about content). ``minimum`` is the
+    question's evidence minimum (``length.evidence_minimum``; the general one by default)."""
     if not length.word_count:
         return no_speech_feedback(length.duration_s)
+    if minimum is None:
+        from mockview.analysis.length import evidence_minimum
+
+        minimum = evidence_minimum(None, settings=settings)
     candidates = [
-        thin_evidence_tip(length.word_count, span_s, rambling, settings=settings),
+        thin_evidence_tip(length, rambling, minimum),
         fillers_tip(fillers, rambling, settings=settings),
         pace_tip(pace, pauses, settings=settings),
         pauses_tip(pauses, settings=settings),
         thinking_tip(pauses, settings=settings),
-        length_tip(length),
+        length_tip(length, short_answer=minimum.short_answer),
         *rambling_tips(rambling),
         *content_tips(content, rambling, settings=settings),
     ]
@@ -176,17 +190,19 @@ def merge_tips(
 
 
 def thin_evidence_tip(
-    word_count: int, span_s: float, rambling: RamblingMetrics, *, settings: AnalysisSettings
+    length: LengthMetrics, rambling: RamblingMetrics, minimum: EvidenceMinimum
 ) -> FeedbackItem | None:
-    if rambling.judged:
+    """Too little speech to judge pace and rambling. A short answer that is within its
+    target said what it had to: it gets no tip for being short."""
+    reason = minimum.shortfall(length.word_count, length.speaking_s, "pace or rambling")
+    if rambling.judged or reason is None:
+        return None
+    if minimum.short_answer and length.verdict not in ("short", "too_short"):
         return None
     return FeedbackItem(
         "thin_evidence",
         "Give a fuller answer",
-        f"Only {_plural(word_count, 'word')} over {span_s:.1f} s of speech were found: too"
-        f" little to judge pace or rambling (that needs {settings.min_words_to_judge} words"
-        f" and {settings.min_span_to_judge_s:g} s). If you said more, check that the"
-        " microphone picked it up.",
+        f"{reason} If you said more, check that the microphone picked it up.",
         (),
         1.0,
     )
@@ -306,7 +322,7 @@ def _after(pause: Pause) -> str:
 
 
 def _pause_text(pause: Pause) -> str:
-    return f"{pause.duration_s:.1f} s at {clock(pause.start_s)}{_after(pause)}"
+    return f"{numbers.seconds(pause.duration_s)} at {clock(pause.start_s)}{_after(pause)}"
 
 
 def pauses_tip(pauses: PauseMetrics, *, settings: AnalysisSettings) -> FeedbackItem | None:
@@ -321,8 +337,8 @@ def pauses_tip(pauses: PauseMetrics, *, settings: AnalysisSettings) -> FeedbackI
         return None
     parts = []
     if ratio_severity:
-        parts.append(f"Pauses took {ratio:.0%} of your speaking time (about {typical:.0%} is"
-                     f" typical; over {flag:.0%} sounds hesitant).")
+        parts.append(f"Pauses took {numbers.percent(ratio)} of your speaking time (about"
+                     f" {typical:.0%} is typical; over {flag:.0%} sounds hesitant).")
     if mid:
         parts.append(f"{_plural(len(mid), 'long pause')} fell mid-sentence: "
                      + ", ".join(_pause_text(p) for p in mid[:3])
@@ -348,7 +364,7 @@ def pauses_tip(pauses: PauseMetrics, *, settings: AnalysisSettings) -> FeedbackI
         title = "Cut down the silences"
     shown = (mid + very) or sorted(pauses.items, key=lambda p: -p.duration_s)
     evidence = tuple(
-        Evidence(f"[{p.duration_s:.1f} s pause]{_after(p)}", p.start_s, p.end_s)
+        Evidence(f"[{numbers.seconds(p.duration_s)} pause]{_after(p)}", p.start_s, p.end_s)
         for p in shown[:5]
     )
     return FeedbackItem("pauses", title, " ".join(parts), evidence, severity)
@@ -361,7 +377,7 @@ def thinking_tip(pauses: PauseMetrics, *, settings: AnalysisSettings) -> Feedbac
     return FeedbackItem(
         "thinking_time",
         "Start sooner",
-        f"You took {first:.1f} s before your first word. A breath or two is fine; past"
+        f"You took {numbers.seconds(first)} before your first word. A breath or two is fine; past"
         f" {settings.long_thinking_s:g} s, open with a framing sentence (\"The project that"
         " comes to mind is...\") while you think.",
         (Evidence("[silence before the first word]", 0.0, first),),
@@ -369,29 +385,38 @@ def thinking_tip(pauses: PauseMetrics, *, settings: AnalysisSettings) -> Feedbac
     )
 
 
-def length_tip(length: LengthMetrics) -> FeedbackItem | None:
+def length_tip(length: LengthMetrics, *, short_answer: bool = False) -> FeedbackItem | None:
+    """Over or under the target, which is named for what it is: the question's own, its
+    kind's, or the general one when no kind is known. A short-answer question is never
+    told to add an example."""
     target = length.target
     duration = length.duration_s
     if length.verdict in (None, "within"):
         return None
-    label = ("this question's" if length.target_source == "question"
-             else KIND_LABELS.get(length.kind, length.kind))
     span = f"{clock(target.min_s)}-{clock(target.max_s)}"
+    if length.target_source == "general":
+        lands = f"answers land best at {span} (a general target: the question's kind is not known)"
+    else:
+        label = ("this question's" if length.target_source == "question"
+                 else KIND_LABELS.get(length.kind, length.kind))
+        lands = f"{label} answers land best at {span}"
+    kind = length.kind if length.target_source != "general" else None
     if length.verdict in ("long", "too_long"):
         severity = (duration - target.max_s) / (target.flag_over_s - target.max_s or 1)
-        detail = (f"Your answer ran {clock(duration)}; {label} answers land best at {span}"
+        detail = (f"Your answer ran {clock(duration)}; {lands}"
                   f" (flag over {clock(target.flag_over_s)}). "
-                  + LONG_TIPS.get(length.kind, "Make your point in the first sentence, give one"
-                                  " example, and stop."))
+                  + (LONG_TIPS.get(kind) or (LONG_TIPS["closing"] if short_answer else
+                                             "Make your point in the first sentence, give one"
+                                             " example, and stop.")))
         title = f"Trim it to under {clock(target.max_s)}"
     else:
         floor = target.flag_under_s if target.flag_under_s is not None else target.min_s / 2
         severity = (target.min_s - duration) / (target.min_s - floor or 1)
         flag = (f" (flag under {clock(target.flag_under_s)})"
                 if target.flag_under_s is not None else "")
-        detail = (f"Your answer ran {clock(duration)}; {label} answers land best at {span}"
-                  f"{flag}. " + SHORT_TIPS.get(length.kind, "Add one concrete example and what"
-                                               " came of it."))
+        advice = SHORT_TIPS.get(kind) or (SHORT_ANSWER_TIP if short_answer else
+                                          "Add one concrete example and what came of it.")
+        detail = f"Your answer ran {clock(duration)}; {lands}{flag}. {advice}"
         title = f"Say more: aim for {span}"
     return FeedbackItem("length", title, detail, (), severity)
 
@@ -442,10 +467,11 @@ def positive_note(
     low, high = settings.pace_target_wpm
     parts = []
     if pace.words_per_minute is not None:
-        parts.append(f"pace {pace.words_per_minute:.0f} wpm (target {low:g}-{high:g})")
+        parts.append(f"pace {numbers.wpm(pace.words_per_minute)} (target {low:g}-{high:g})")
     parts.append(f"{fillers.per_100_words:.1f} fillers per 100 words")
     parts.append(_plural(pauses.long_count, "long pause"))
-    parts.append(f"{clock(length.duration_s)} against a {clock(length.target.min_s)}-"
+    general = " general" if length.target_source == "general" else ""
+    parts.append(f"{clock(length.duration_s)} against a{general} {clock(length.target.min_s)}-"
                  f"{clock(length.target.max_s)} target")
     return FeedbackItem(
         "well_done",

@@ -8,6 +8,13 @@ the interviewer waits through it too):
 - "within": inside the target, both ends included;
 - "long": over the maximum up to the flag;
 - "too_long": over the flag (e.g. behavioral over 180 s).
+
+Without a question of known kind, the answer is judged against a general target (the
+motivation kind's 0:45-1:30) and every message names it as such, never as a kind's.
+
+How much speech the answer needs before pace, rambling and content are judged follows the
+question too (:func:`evidence_minimum`): a short-answer question (closing kind, or a target
+that starts under 30 s) from 15 words and 5 s of speaking, any other from 20 words and 10 s.
 """
 
 from __future__ import annotations
@@ -15,13 +22,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from mockview import numbers
+from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import MAX_TIME_S, r_time
 from mockview.errors import AnalysisError
-from mockview.kinds import LengthTarget, length_target
+from mockview.kinds import LENGTH_TARGETS, LengthTarget, length_target
 from mockview.words import QuestionInfo
 
-#: kinds whose answers are judged when the question does not say (matches kinds.py)
+#: the kind whose target is the general one, used when the question's kind is not known
+#: (matches kinds.py); it is then named "general", never as this kind
 DEFAULT_KIND = "motivation"
+#: kinds whose answers are complete in a sentence or two
+SHORT_ANSWER_KINDS = frozenset({"closing"})
 
 
 @dataclass(frozen=True)
@@ -30,13 +42,14 @@ class LengthMetrics:
 
     ``speaking_s`` is the speech span minus pauses; ``verdict`` is None when no speech was
     found (an empty recording has no length to judge). ``target_source`` is "question" when
-    the question set its own range, else "kind".
+    the question set its own range, "kind" for its kind's, "general" when the kind is not
+    known (``kind`` is then None).
     """
 
     duration_s: float
     speaking_s: float
     word_count: int
-    kind: str
+    kind: str | None
     target: LengthTarget
     verdict: str | None
     target_source: str = "kind"
@@ -55,17 +68,78 @@ class LengthMetrics:
         }
 
 
-def question_target(question: QuestionInfo | None) -> tuple[str, LengthTarget]:
-    """The kind the answer is judged as and its target (the question's own range wins).
+def question_target(question: QuestionInfo | None) -> tuple[str | None, LengthTarget]:
+    """The question's known kind (None when not known) and the target the answer is judged
+    against: the question's own range, else its kind's, else the general one.
 
     Raises AnalysisError for a ``target_s`` that is not a range of seconds.
     """
     if question is None:
-        return DEFAULT_KIND, length_target(None)
-    kind = question.kind or DEFAULT_KIND
+        return None, length_target(None)
+    kind = question.kind if question.kind in LENGTH_TARGETS else None
     if question.target_s is not None:
         _check_target(question.target_s)
-    return kind, length_target(question.kind, question.target_s)
+    return kind, length_target(kind, question.target_s)
+
+
+def target_source(question: QuestionInfo | None) -> str:
+    """Where the target comes from: "question", "kind" or "general"."""
+    if question is not None and question.target_s:
+        return "question"
+    if question is not None and question.kind in LENGTH_TARGETS:
+        return "kind"
+    return "general"
+
+
+@dataclass(frozen=True)
+class EvidenceMinimum:
+    """The least speech an answer to this question is judged from: ``words`` words and
+    ``speaking_s`` seconds of speaking (pauses left out) for pace and rambling,
+    ``content_words`` words for what it says. ``short_answer`` for a question whose answer
+    is complete in a sentence or two."""
+
+    words: int
+    speaking_s: float
+    content_words: int
+    short_answer: bool
+
+    def enough(self, word_count: int, speaking_s: float) -> bool:
+        return word_count >= self.words and speaking_s >= self.speaking_s
+
+    def shortfall(self, word_count: int, speaking_s: float, what: str) -> str | None:
+        """Why ``what`` ("pace", "pace or rambling") is not judged, naming the limit that was
+        missed; None when there is enough."""
+        if self.enough(word_count, speaking_s):
+            return None
+        needs = "a short answer needs" if self.short_answer else "that needs"
+        if word_count < self.words and speaking_s < self.speaking_s:
+            found = (f"Only {word_count} words and {numbers.seconds(speaking_s)} of speaking")
+            limit = f"{self.words} words and {self.speaking_s:g} s"
+        elif word_count < self.words:
+            found, limit = f"Only {word_count} words", f"{self.words} words"
+        else:
+            found = f"Only {numbers.seconds(speaking_s)} of speaking"
+            limit = f"{self.speaking_s:g} s"
+        return f"{found}: too little to judge {what} ({needs} {limit})."
+
+
+def is_short_answer(question: QuestionInfo | None, *, settings: AnalysisSettings) -> bool:
+    """A closing question, or one whose target starts under ``short_answer_target_s``."""
+    if question is None:
+        return False
+    kind, target = question_target(question)
+    return kind in SHORT_ANSWER_KINDS or target.min_s < settings.short_answer_target_s
+
+
+def evidence_minimum(question: QuestionInfo | None, *,
+                     settings: AnalysisSettings) -> EvidenceMinimum:
+    """How much speech an answer to ``question`` is judged from (see the module docstring)."""
+    if is_short_answer(question, settings=settings):
+        return EvidenceMinimum(settings.short_answer_min_words,
+                               settings.short_answer_min_speaking_s,
+                               settings.short_answer_min_words, True)
+    return EvidenceMinimum(settings.min_words_to_judge, settings.min_speaking_to_judge_s,
+                           settings.content_min_words_to_judge, False)
 
 
 def _check_target(target_s) -> None:
@@ -101,5 +175,5 @@ def length_metrics(
 ) -> LengthMetrics:
     kind, target = question_target(question)
     verdict = length_verdict(duration_s, target) if word_count else None
-    source = "question" if question is not None and question.target_s else "kind"
-    return LengthMetrics(duration_s, speaking_s, word_count, kind, target, verdict, source)
+    return LengthMetrics(duration_s, speaking_s, word_count, kind, target, verdict,
+                         target_source(question))

@@ -2,9 +2,11 @@
 
 Verdicts, from ``pace_target_wpm`` (120-160) and ``pace_flag_wpm`` (110-180):
 "slow" under 110, "a_bit_slow" 110 to under 120, "good" 120-160, "a_bit_fast" over 160 up
-to 180, "fast" over 180; "not_enough_speech" when the answer has fewer than
-``min_words_to_judge`` words or a speech span under ``min_span_to_judge_s`` (a rate from a
-handful of words says little).
+to 180, "fast" over 180; "not_enough_speech" when the answer has less speech than its
+question calls for (``length.evidence_minimum``: 20 words and 10 s of speaking, 15 words and
+5 s for a short-answer question; a rate from a handful of words says little). A pace not
+judged has no rate in the report (``words_per_minute`` None, ``note`` says why), so nothing
+downstream can show or compare one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mockview.analysis.length import EvidenceMinimum
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import Token, r_rate, r_ratio, r_time
 
@@ -32,7 +35,8 @@ class PaceWindow:
 
 @dataclass(frozen=True)
 class PaceMetrics:
-    """Rates in words per minute; None when there is no speech.
+    """Rates in words per minute; None when there is no speech or too little to judge
+    (``note`` then says why).
 
     ``trend`` compares the first and last ``pace_window_s`` windows when the answer holds
     two that do not overlap: "speeding_up", "slowing_down" or "steady"; else None.
@@ -44,6 +48,7 @@ class PaceMetrics:
     verdict: str
     trend: str | None
     trend_change: float | None
+    note: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -53,6 +58,7 @@ class PaceMetrics:
             "verdict": self.verdict,
             "trend": self.trend,
             "trend_change": r_ratio(self.trend_change),
+            "note": self.note,
         }
 
 
@@ -107,20 +113,28 @@ def pace_metrics(
     *,
     total_pause_s: float,
     settings: AnalysisSettings,
+    minimum: EvidenceMinimum | None = None,
 ) -> PaceMetrics:
-    """Speech rate over the span, articulation rate over the span minus pauses, windows."""
+    """Speech rate over the span, articulation rate over the span minus pauses, windows;
+    judged when the answer holds ``minimum`` (the question's, default the general one)."""
     if not tokens:
         return PaceMetrics(None, None, (), NOT_ENOUGH_SPEECH, None, None)
+    minimum = minimum or EvidenceMinimum(settings.min_words_to_judge,
+                                         settings.min_speaking_to_judge_s,
+                                         settings.content_min_words_to_judge, False)
     span = max(t.end_s for t in tokens) - tokens[0].start_s
     count = len(tokens)
     wpm = count / span * 60 if span > 0 else None
-    speaking = span - total_pause_s
+    speaking = max(0.0, span - total_pause_s)
+    note = minimum.shortfall(count, speaking, "pace")
+    if note is not None or not wpm:
+        return PaceMetrics(None, None, (), NOT_ENOUGH_SPEECH, None, None,
+                           note or "No speech span to measure a pace over.")
     articulation = count / speaking * 60 if speaking > 0 else None
     windows = pace_windows(tokens, window_s=settings.pace_window_s, hop_s=settings.pace_hop_s)
-    enough = count >= settings.min_words_to_judge and span >= settings.min_span_to_judge_s
-    verdict = pace_verdict(wpm, settings=settings) if enough and wpm else NOT_ENOUGH_SPEECH
+    verdict = pace_verdict(wpm, settings=settings)
     trend = change = None
-    if enough and span >= 2 * settings.pace_window_s and windows[0].words_per_minute > 0:
+    if span >= 2 * settings.pace_window_s and windows[0].words_per_minute > 0:
         first, last = windows[0].words_per_minute, windows[-1].words_per_minute
         change = (last - first) / first
         if change >= settings.pace_trend_ratio:

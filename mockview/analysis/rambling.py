@@ -199,10 +199,11 @@ def over_length_signal(tokens: Sequence[Token], length: LengthMetrics) -> Rambli
     if length.verdict not in ("long", "too_long"):
         return None
     target = length.target
-    detail = (
-        f"The answer runs {clock(length.duration_s)}, past the {clock(target.min_s)}-"
-        f"{clock(target.max_s)} target for {length.kind} questions"
-    )
+    span = f"{clock(target.min_s)}-{clock(target.max_s)}"
+    whose = {"question": f"this question's {span} target",
+             "general": f"the general {span} target (the question's kind is not known)"}
+    detail = (f"The answer runs {clock(length.duration_s)}, past "
+              + whose.get(length.target_source, f"the {span} target for {length.kind} questions"))
     if length.verdict == "too_long":
         detail += f" and the {clock(target.flag_over_s)} limit"
     late = [t for t in tokens if t.start_s >= target.max_s] or list(tokens[-12:])

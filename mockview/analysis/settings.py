@@ -42,9 +42,16 @@ class AnalysisSettings:
     #: notice about 10%, twice that keeps window noise out
     pace_trend_ratio: float = 0.2
 
-    # Evidence: below either limit, pace and rambling are not judged
+    # Evidence: below either limit (words, seconds of speaking: the speech span minus its
+    # pauses), pace and rambling are not judged
     min_words_to_judge: int = 20
-    min_span_to_judge_s: float = 10.0
+    min_speaking_to_judge_s: float = 10.0
+    #: A short-answer question (closing kind, or a target that starts under
+    #: ``short_answer_target_s``: "When could you start?", 10-30 s) is judged from less:
+    #: such an answer is complete in a sentence or two (heuristic)
+    short_answer_min_words: int = 15
+    short_answer_min_speaking_s: float = 5.0
+    short_answer_target_s: float = 30.0
 
     # Fillers (heuristic target)
     fillers_good_per_100_words: float = 3.0
@@ -67,7 +74,8 @@ class AnalysisSettings:
     filler_rise_min_count: int = 3
 
     # Content (all heuristic: rule-based proxies, see mockview/analysis/content.py)
-    #: below this many words (or with a question of unknown kind) content is not judged
+    #: below this many words (or with a question of unknown kind) content is not judged;
+    #: a short-answer question's content needs ``short_answer_min_words``
     content_min_words_to_judge: int = 40
     #: STAR: Action usually takes 40-50% of a behavioral answer (practitioner guidance)
     star_action_share_target: tuple[float, float] = (0.40, 0.50)

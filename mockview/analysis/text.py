@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mockview import numbers
 from mockview.errors import AnalysisError
 from mockview.words import Word, join_words
 
@@ -188,11 +189,8 @@ def words_of(text: str) -> list[str]:
 
 
 def clock(seconds: float | None) -> str:
-    """0:07, 1:42: how times read in feedback (the terminal report uses the same)."""
-    if seconds is None:
-        return "-"
-    seconds = max(0, round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    """0:07, 1:42: how times read in feedback and every renderer (``mockview.numbers``)."""
+    return numbers.clock(seconds)
 
 
 def quote(tokens: Sequence[Token], max_words: int = 12) -> str:
