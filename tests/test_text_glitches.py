@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 
 from mockview.analysis.text import quote, tokenize
 from mockview.cli import cli
+from mockview.render.content import content_lines
 from mockview.render.markdown import escape
 from mockview.render.terminal import transcript_text
 from mockview.report import build_report
@@ -20,6 +21,7 @@ from mockview.speech.transcription import TranscriptionSettings, check_segments
 from mockview.words import QuestionInfo, Transcript, join_words
 
 from .analysis_helpers import timeline
+from .test_cli_trends import stored  # noqa: F401  (the fixture: three stored sessions)
 from .test_report_page import CORPUS, save_session
 
 PLAN = QuestionInfo("Tell me about a plan you wrote.", kind="behavioral", id="beh-plan")
@@ -108,3 +110,44 @@ def test_escaped_text_reads_as_written_in_a_list_a_quote_and_a_table(text):
         f"<blockquote>\n<p>{shown}</p>\n</blockquote>\n")
     table = markdown.render(f"| a | b |\n| --- | --- |\n| x | {escape(text)} |\n")
     assert f"<td>{shown}</td>" in table
+
+
+# --- lists that show what they count ------------------------------------------------------
+
+
+def test_ownership_names_only_what_was_said_and_no_empty_verdict():
+    line = content_lines({"ownership": {"i_count": 1, "we_count": 0, "verdict": None}})
+    assert line == ["Ownership: “I” + action ×1"]
+    line = content_lines({"ownership": {"i_count": 2, "we_count": 3, "verdict": "shared"}})
+    assert line == ["Ownership: “I” + action ×2, “we” + action ×3 (shared)"]
+
+
+def test_terms_not_mentioned_are_all_named_or_counted():
+    terms = ["python", "kafka", "sql", "docker", "aws", "terraform", "graphql", "redis"]
+    coverage = {"total": 8, "matched_count": 0,
+                "missing": [{"term": t, "kind": "skill"} for t in terms]}
+    assert content_lines({"job": coverage}) == [
+        "Job terms: 0 of 8 mentioned; not mentioned: python, kafka, sql, docker, aws,"
+        " terraform and 2 more"]
+    coverage = {"total": 3, "matched_count": 1, "missing": [{"term": "sql", "kind": "skill"},
+                                                            {"term": "aws", "kind": "skill"}]}
+    assert content_lines({"keywords": coverage}) == [
+        "Question keywords: 1 of 3 mentioned; not mentioned: sql and aws"]
+
+
+def test_results_and_hedges_count_what_they_do_not_show():
+    results = {"count": 6, "concrete_count": 2,
+               "items": [{"text": f"result {n}."} for n in range(1, 7)]}
+    hedges = {"count": 5, "top": [{"text": t, "count": n} for t, n in
+                                  (("i guess", 2), ("maybe", 1), ("kind of", 1), ("sort of", 1))]}
+    assert content_lines({"results": results, "hedges": hedges}) == [
+        "Results: 6 found, 2 concrete (“result 1”, “result 2”, “result 3”, “result 4” and 2 more)",
+        "Hedges: 5 (“i guess” ×2, “maybe” ×1, “kind of” ×1 and 1 more)"]
+
+
+@pytest.mark.usefixtures("stored")
+def test_progress_names_the_top_filler_in_sessions_and_in_takes():
+    result = run("progress")
+    assert result.exit_code == 0, result.output
+    assert "“um” was your top filler in 2 of 3 sessions and in 2 of 5 takes" in result.output
+    assert "and of" not in result.output

@@ -284,9 +284,9 @@ def pattern_lines(progress: Progress) -> list[Text]:
     if top is not None:
         line = _bullet(f"“{top.text}” was your top filler in {top.sessions_top} of"
                        f" {top.session_count} session{'s' if top.session_count != 1 else ''}")
-        line.append(f" (and of {top.takes_top} of {top.take_count} takes)")
-        others = [f"“{f.text}” in {f.sessions_top}" for f in patterns.fillers[1:4]
-                  if f.sessions_top]
+        line.append(f" and in {top.takes_top} of {_plural(top.take_count, 'take')}")
+        others = [f"“{f.text}” in {_plural(f.sessions_top, 'session')}"
+                  for f in patterns.fillers[1:4] if f.sessions_top]
         if others:
             line.append("; then " + ", ".join(others))
         lines.append(line)
