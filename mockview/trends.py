@@ -9,12 +9,16 @@ Two rules shape every judgement here:
   over every take with speech in it, and the shares within target and rambling over the
   take that stands for each answer (its latest with speech, ``records.representative``),
   since a retry replaces the answer unless it found no speech.
-- A change is **noise** ("same", "steady") when it is under 10% of the earlier value
-  (listeners notice tempo changes of about 10%; METRICS.md) or under the metric's small
-  absolute floor (half a filler per minute, two points of pause ratio, ...). Only then does
-  the direction count: fewer fillers, long pauses and rambling answers are better; pace is
-  better closer to the 120-160 wpm band, pause ratio closer to about 22%, and a higher
-  share of answers within their length target is better.
+- A change is **noise** ("same", "steady") when, and only when, it is under 10% of the
+  earlier value (listeners notice tempo changes of about 10%; METRICS.md) or under the
+  metric's small absolute floor (half a filler per minute, two points of pause ratio, ...).
+  Only then does the direction count: fewer fillers, long pauses and rambling answers are
+  better; pace is better closer to the 120-160 wpm band, pause ratio closer to about 22%,
+  and a higher share of answers within their length target is better. A real change that
+  leaves the value as good as it was (132 to 158 wpm, both inside the band) is "on_target",
+  neither steady nor better.
+- A metric that was not judged (a pace from too little speech) has no value in the store,
+  so it is never averaged, compared or counted against a question.
 
 What the answer says (content) and how it sounded (delivery) are followed the same way,
 from the take's stored findings (``TakeRecord``, migration m003). A take whose report did
@@ -186,8 +190,9 @@ TAKE_METRICS: tuple[Metric, ...] = (
 
 def judge_change(metric: Metric, a: float | None, b: float | None) -> str:
     """"better", "worse" or "same" going from ``a`` to ``b``; "not_comparable" if either is
-    missing. Changes under 10% of ``a`` or under the metric's noise floor are "same", and so
-    are moves that leave the distance from the target as it was (both inside the pace band).
+    missing. Changes under 10% of ``a`` or under the metric's noise floor are "same"; a
+    larger one that leaves the distance from the target within the noise floor (both
+    inside the pace band) is "on_target": a real change, but neither better nor worse.
     """
     if a is None or b is None:
         return "not_comparable"
@@ -195,7 +200,7 @@ def judge_change(metric: Metric, a: float | None, b: float | None) -> str:
         return "same"
     before, after = metric.badness(a), metric.badness(b)
     if abs(after - before) < max(metric.noise_floor, 1e-9):
-        return "same"
+        return "on_target"
     return "better" if after < before else "worse"
 
 
@@ -653,7 +658,8 @@ class MetricTrend:
     """A metric over sessions: the mean of the first ``window`` sessions against the last.
 
     ``direction`` is improving, worsening, steady (a change under 10% or under the metric's
-    noise floor) or not_enough_data (fewer than 2 sessions measured it).
+    noise floor), on_target (a larger change that left it as good as it was) or
+    not_enough_data (fewer than 2 sessions measured it).
     """
 
     metric: Metric
@@ -671,6 +677,11 @@ class MetricTrend:
     def relative_change(self) -> float | None:
         return relative_change(self.first, self.recent)
 
+    @property
+    def latest(self) -> float | None:
+        """The most recent session's value (None when no session measured it)."""
+        return next((v for v in reversed(self.values) if v is not None), None)
+
     def to_dict(self) -> dict:
         return {
             "key": self.metric.key,
@@ -687,7 +698,7 @@ class MetricTrend:
 
 
 _DIRECTION = {"better": "improving", "worse": "worsening", "same": "steady",
-              "not_comparable": "not_enough_data"}
+              "on_target": "on_target", "not_comparable": "not_enough_data"}
 
 
 def metric_trend(metric: Metric, values: Sequence[float | None]) -> MetricTrend:

@@ -94,11 +94,11 @@ def trend_of(progress, key):
     ("words_per_minute", 100.0, 130.0, "better"),    # into the 120-160 band
     ("words_per_minute", 150.0, 190.0, "worse"),
     ("words_per_minute", 200.0, 170.0, "better"),    # still fast, but closer
-    ("words_per_minute", 150.0, 130.0, "same"),      # -13%, but both inside the band
+    ("words_per_minute", 150.0, 130.0, "on_target"),  # -13%, both inside the band: not "same"
     ("words_per_minute", 170.0, 160.0, "same"),      # -6%: listeners would not notice
     ("pause_ratio", 0.40, 0.25, "better"),
     ("pause_ratio", 0.10, 0.22, "better"),           # too few pauses is off target too
-    ("pause_ratio", 0.20, 0.24, "same"),             # as far from 22% as before
+    ("pause_ratio", 0.20, 0.24, "on_target"),        # +20%, as far from 22% as before
     ("pause_ratio", 0.22, 0.40, "worse"),
     ("within_target_share", 0.5, 1.0, "better"),
     ("within_target_share", 0.5, 0.55, "same"),      # under 10 points
@@ -599,7 +599,7 @@ VOICE = dict(pitch_variation_semitones=3.0, monotone=False, uptalk_share=0.0, fa
     ("star_missing_per_answer", 2.0, 1.0, "better"),
     ("star_missing_per_answer", 1.0, 0.6, "same"),     # under half a part per answer
     ("action_share", 0.20, 0.45, "better"),             # into the 40-50% band
-    ("action_share", 0.42, 0.48, "same"),               # inside the band either way
+    ("action_share", 0.42, 0.48, "on_target"),          # +14%, inside the band either way
     ("concrete_results_per_answer", 0.5, 2.0, "better"),
     ("we_share", 0.8, 0.4, "better"),
     ("we_share", 0.50, 0.42, "same"),                  # under 10 points

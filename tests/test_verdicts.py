@@ -9,12 +9,16 @@ has no value, verdict or tip; without a known question kind nothing kind-specifi
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from mockview.analysis import analyze_answer
+from mockview.cli import cli as main
 from mockview.report import build_report
+from mockview.store import Store
 from mockview.words import QuestionInfo
 
-from .analysis_helpers import sentence, transcript
+from .analysis_helpers import MOTIVATION, sentence, transcript
+from .test_report_page import chromium, tab, write_report  # noqa: F401 (fixtures)
 
 START = QuestionInfo("When could you start?", kind="closing", id="close-start-date",
                      target_s=(10, 30),
@@ -115,3 +119,108 @@ def test_without_a_known_kind_nothing_kind_specific_is_said(question):
                              " target: the question's kind is not known). Add one concrete"
                              " example and what came of it.")
     assert "motivation" not in str(report["feedback"]) + str(report["metrics"]["rambling"])
+
+
+# --- a verdict is a verdict in history, progress and compare (a real store) -------------------
+
+
+def paced_report(wpm: float) -> dict:
+    """A 20 s answer to MOTIVATION at ``wpm`` words per minute, judged."""
+    word_s = 60 / wpm
+    report = build_report(transcript(sentence(round(20 / word_s)), word_s=word_s, gap_s=0.0),
+                          question=MOTIVATION)
+    assert report["metrics"]["pace"]["verdict"] != "not_enough_speech"
+    return report
+
+
+def old_unjudged_report() -> dict:
+    """What analysis 0.2.0 stored for 10 words in 3.1 s: not judged, yet a rate of 191."""
+    report = build_report(transcript(sentence(10), word_s=0.3, gap_s=0.01, duration_s=30.0),
+                          question=MOTIVATION)
+    report["analysis_version"] = "0.2.0"
+    report["metrics"]["pace"].update(words_per_minute=191.0, articulation_wpm=193.5)
+    return report
+
+
+@pytest.fixture
+def history_with_an_unjudged_pace():
+    """Sessions 1 and 2 judged at 132 and 158 wpm; session 3 a take that 0.2.0 stored with
+    an unjudged 191 wpm, upgraded by the store's migration."""
+    with Store.open() as store:
+        for day, report in ((1, paced_report(132)), (2, paced_report(158)),
+                            (3, old_unjudged_report())):
+            session = store.start_session(started_at_utc=f"2026-03-0{day}T09:00:00Z")
+            answer = store.add_answer(session, MOTIVATION)
+            store.add_take(answer, None, report, recorded_at_utc=f"2026-03-0{day}T09:01:00Z")
+        # as a store written before m006_unjudged_pace holds it
+        store._db.execute("UPDATE takes SET words_per_minute = 191.0 WHERE answer_id = ?",
+                          (answer,))
+        store._db.execute("DELETE FROM _migrations WHERE name = 'm006_unjudged_pace'")
+    with Store.open() as store:
+        [take] = [t for t in store.takes() if t.session_id == 3]
+        assert (take.words_per_minute, take.articulation_wpm) == (None, None)
+
+
+def cli(*args) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def row(output: str, label: str) -> str:
+    return next(line for line in output.splitlines() if line.strip().startswith(label))
+
+
+def test_an_unjudged_pace_is_not_in_history(history_with_an_unjudged_pace):
+    assert "191" not in cli("history")
+
+
+def test_an_unjudged_pace_is_neither_better_nor_worse_in_compare(history_with_an_unjudged_pace):
+    pace = row(cli("compare", 2, 3), "pace")
+    assert "191" not in pace and "better" not in pace and "worse" not in pace
+
+
+def test_an_unjudged_pace_is_no_miss_in_progress(history_with_an_unjudged_pace):
+    import json
+
+    worst = json.loads(cli("progress", "--json"))["patterns"]["worst_questions"]
+    assert all("pace" not in q["off_target"] for q in worst)
+
+
+def test_a_change_of_20_percent_is_not_steady(history_with_an_unjudged_pace):
+    # 132 -> 158 wpm is +20%: over the 10% the footnote calls steady, inside the target band
+    pace = row(cli("progress"), "pace")
+    assert "+20%" in pace and "steady" not in pace and "on target" in pace
+
+
+def test_steady_follows_its_stated_rule():
+    from mockview.trends import SESSION_METRICS, metric_trend
+
+    pace = next(m for m in SESSION_METRICS if m.key == "words_per_minute")
+    assert metric_trend(pace, [132.0, 158.0]).direction == "on_target"  # +20%, both in band
+    assert metric_trend(pace, [132.0, 140.0]).direction == "steady"  # +6%
+    assert metric_trend(pace, [100.0, 132.0]).direction == "improving"
+
+
+# --- the progress page's cards read what its table reads (in the browser) -------------------
+
+
+@pytest.mark.browser
+def test_the_progress_cards_show_the_tables_values(tmp_path, tab):
+    # one session: no trend yet, so the cards show that session's own numbers, never "-"
+    with Store.open() as store:
+        answer = store.add_answer(store.start_session(started_at_utc="2026-03-01T09:00:00Z"),
+                                  MOTIVATION)
+        store.add_take(answer, None, paced_report(132), recorded_at_utc="2026-03-01T09:01:00Z")
+    tab.open(write_report(tmp_path, "--progress"))
+    cards = tab.js("""[...document.querySelectorAll('.summary .stat')].slice(2).map(s =>
+        [s.querySelector('.stat-label').textContent,
+         s.querySelector('.stat-value').textContent])""")
+    heads = tab.js("[...document.querySelectorAll('#sessions-title ~ table th')]"
+                   ".map(th => th.textContent)")
+    cells = tab.js("[...document.querySelectorAll('#sessions-title ~ table tbody td')]"
+                   ".map(td => td.textContent)")
+    table = dict(zip(heads, cells))
+    assert cards and all(value != "-" for _, value in cards)
+    assert {label: table[label] for label, _ in cards} == dict(cards)
+    assert dict(cards)["pace"] == "132 wpm"

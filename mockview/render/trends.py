@@ -24,9 +24,9 @@ from mockview.trends import (
 from mockview.words import join_words, joins_previous
 
 OUTCOME_STYLE = {"better": "bold green", "worse": "bold red", "same": "dim",
-                 "not_comparable": "dim"}
+                 "on_target": "green", "not_comparable": "dim"}
 DIRECTION_STYLE = {"improving": "bold green", "worsening": "bold red", "steady": "dim",
-                   "not_enough_data": "dim"}
+                   "on_target": "green", "not_enough_data": "dim"}
 REMOVED_STYLE = "red strike"
 ADDED_STYLE = "bold green"
 POSITION_LABEL = {"between_sentences": "between sentences", "clause_boundary": "at a clause"
@@ -97,7 +97,7 @@ def local_time(utc: str) -> str:
 
 
 def _outcome(outcome: str) -> Text:
-    label = "-" if outcome == "not_comparable" else outcome
+    label = "-" if outcome == "not_comparable" else outcome.replace("_", " ")
     return Text(label, style=OUTCOME_STYLE.get(outcome, ""))
 
 
@@ -226,7 +226,8 @@ def trends_table(progress: Progress, *, width: int = 100) -> Table:
     """Each metric's first and recent values, change and direction, and (when ``width``
     leaves room) a sparkline of its recent sessions."""
     table = Table(caption="first, recent: the mean of your first and last sessions (up to 3"
-                          " each). A change under 10% is steady.", caption_justify="left",
+                          " each). A change under 10% is steady; on target: a larger change"
+                          " that stayed inside the target.", caption_justify="left",
                   box=box.SIMPLE_HEAD)
     table.add_column("metric", no_wrap=True)
     table.add_column("first", justify="right")

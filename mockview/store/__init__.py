@@ -1018,12 +1018,14 @@ def key_numbers(report: dict) -> dict:
     _field(report, "analysis_version")
     verdict = length.get("verdict")
     top = fillers.get("top") or []
+    # a pace too short to judge has no rate to average or compare (older reports kept one)
+    paced = pace.get("verdict") != "not_enough_speech"
     return {
         "duration_s": float(_field(length, "duration_s", where="metrics.length")),
         "speaking_s": float(length.get("speaking_s") or 0.0),
         "word_count": int(length.get("word_count") or 0),
-        "words_per_minute": pace.get("words_per_minute"),
-        "articulation_wpm": pace.get("articulation_wpm"),
+        "words_per_minute": pace.get("words_per_minute") if paced else None,
+        "articulation_wpm": pace.get("articulation_wpm") if paced else None,
         "fillers_count": int(fillers.get("count") or 0),
         "fillers_per_minute": float(fillers.get("per_minute") or 0.0),
         "fillers_per_100_words": float(fillers.get("per_100_words") or 0.0),

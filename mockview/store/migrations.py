@@ -12,6 +12,7 @@ one-transaction rule); they run statements one by one with ``execute``.
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -433,3 +434,26 @@ def m005_word_forms(db: sqlite3.Connection) -> None:
         ) WITHOUT ROWID"""
     )
     db.execute("CREATE INDEX take_form_words_take ON take_form_words (take_id)")
+
+
+@migration
+def m006_unjudged_pace(db: sqlite3.Connection) -> None:
+    """No rate for a pace its report did not judge ("not_enough_speech").
+
+    Reports before analysis 0.3.0 kept the words per minute of an answer too short to judge,
+    so history averaged it, progress counted it as a miss and compare called it better or
+    worse. The report's own verdict says which takes those are; the text filter only spares
+    parsing the reports that cannot be one.
+    """
+    rows = db.execute("SELECT take_id, report_json FROM take_reports"
+                      " WHERE report_json LIKE '%not_enough_speech%'").fetchall()
+    unjudged = []
+    for take_id, text in rows:
+        try:
+            pace = json.loads(text)["metrics"]["pace"]
+        except (ValueError, KeyError, TypeError):
+            continue  # not a report this migration can read: left as it was
+        if isinstance(pace, dict) and pace.get("verdict") == "not_enough_speech":
+            unjudged.append((take_id,))
+    db.executemany("UPDATE takes SET words_per_minute = NULL, articulation_wpm = NULL"
+                   " WHERE id = ?", unjudged)
