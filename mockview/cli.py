@@ -283,6 +283,7 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, download,
     """
     from mockview.errors import MockviewError
 
+    session_id = None
     try:
         question = _question_info(question_id, question_text, bank_paths)
         job = _load_job(job_path)
@@ -298,6 +299,10 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, download,
                 store.close()
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo("\nStopped: nothing was saved." if session_id is None else
+                   f"\nStopped. The answer was saved as session {session_id}.", err=True)
+        raise SystemExit(130) from None
     if session_id is not None and as_json:
         report = {**report, "saved": {"session_id": session_id}}
     if as_json:

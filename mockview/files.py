@@ -94,8 +94,8 @@ def why_writing_failed(path: Path, error: Exception) -> str:
     libsndfile reports every failed write as "System error.", which tells nothing; the
     disk itself says more: nearly no space left, or mounted read-only.
     """
-    if isinstance(error, OSError) and error.errno is not None:
-        return str(error)
+    if isinstance(error, OSError) and error.errno is not None:  # its words, not "[Errno 28]"
+        return error.strerror or os.strerror(error.errno)
     try:
         free = shutil.disk_usage(path.parent).free
         read_only = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)

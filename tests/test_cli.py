@@ -70,7 +70,8 @@ def test_text_file_named_wav(tmp_path):
     path.write_text("not audio at all\n" * 50)
     result = run("analyze", str(path))
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: Could not decode {path} as audio (")
+    assert result.output.startswith(f"Error: {path} cannot be read: it is damaged, cut short or"
+                                    " not really WAV (FFmpeg: invalid data found")
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
 

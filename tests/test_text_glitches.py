@@ -3,7 +3,9 @@ Markdown escaped only where it must be, and failures told in one plain sentence.
 
 from __future__ import annotations
 
+import errno
 import html
+import os
 import re
 from types import SimpleNamespace
 
@@ -13,6 +15,7 @@ from markdown_it import MarkdownIt
 
 from mockview.analysis.text import quote, tokenize
 from mockview.cli import cli
+from mockview.files import why_writing_failed
 from mockview.render.content import content_lines
 from mockview.render.markdown import escape
 from mockview.render.terminal import transcript_text
@@ -21,6 +24,8 @@ from mockview.speech.transcription import TranscriptionSettings, check_segments
 from mockview.words import QuestionInfo, Transcript, join_words
 
 from .analysis_helpers import timeline
+from .audio_helpers import DATA
+from .bad_inputs import good_recording
 from .test_cli_trends import stored  # noqa: F401  (the fixture: three stored sessions)
 from .test_report_page import CORPUS, save_session
 
@@ -151,3 +156,76 @@ def test_progress_names_the_top_filler_in_sessions_and_in_takes():
     assert result.exit_code == 0, result.output
     assert "“um” was your top filler in 2 of 3 sessions and in 2 of 5 takes" in result.output
     assert "and of" not in result.output
+
+
+# --- failures in one plain sentence -----------------------------------------------------
+
+
+def test_a_text_file_given_to_analyze_is_named_in_one_plain_sentence(tmp_path):
+    notes = tmp_path / "x.txt"
+    notes.write_text("my answer, written down\n" * 20)
+    result = run("analyze", str(notes))
+    assert result.exit_code == 1
+    # FFmpeg reads a text file as "ANSI art", a video with no sound; a JSON file it refuses
+    assert result.output == (
+        f"Error: {notes} is not an audio file mockview can read (FFmpeg finds no audio track"
+        " in it). Give a WAV, FLAC, MP3, M4A or OGG recording, or convert it with:"
+        " ffmpeg -i INPUT answer.wav\n")
+    data = tmp_path / "answer.json"
+    data.write_text('{"answer": "my answer, written down"}')
+    result = run("analyze", str(data))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {data} is not an audio file mockview can read (FFmpeg: invalid data found when"
+        " processing input). Give a WAV, FLAC, MP3, M4A or OGG recording, or convert it with:"
+        " ffmpeg -i INPUT answer.wav\n")
+
+
+def test_a_video_with_no_sound_is_named_in_one_plain_sentence(tmp_path):
+    import av
+    import numpy as np
+
+    video = tmp_path / "interview.mp4"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), dtype=np.uint8), format="rgb24")
+        for _ in range(5):
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    result = run("analyze", str(video))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {video} is not an audio file mockview can read (FFmpeg finds no audio track"
+        " in it). Give a WAV, FLAC, MP3, M4A or OGG recording, or convert it with:"
+        " ffmpeg -i INPUT answer.wav\n")
+
+
+def test_a_failed_write_gives_the_reason_in_words_not_its_number(tmp_path):
+    error = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "take.wav"))
+    assert why_writing_failed(tmp_path / "take.wav", error) == "No space left on device"
+
+
+# --- Ctrl-C -------------------------------------------------------------------------------
+
+
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_analysing_says_nothing_was_saved(monkeypatch, mockview_home):
+    monkeypatch.setattr("mockview.speech.transcription.load_model", interrupt)
+    result = run("analyze", str(DATA / "jfk.flac"), "--save")
+    assert result.exit_code == 130
+    assert result.stderr.endswith("\nStopped: nothing was saved.\n")
+    assert "Aborted!" not in result.output
+    assert run("history", "--json").output.strip() == "[]"
+
+
+def test_ctrl_c_while_saving_leaves_no_session_and_no_recording(monkeypatch, mockview_home):
+    monkeypatch.setattr("mockview.store.Store.save_analysis", interrupt)
+    path = good_recording(mockview_home.parent, "wav")  # quiet noise: no model needed
+    result = run("analyze", str(path), "--save")
+    assert result.exit_code == 130
+    assert result.stderr.endswith("\nStopped: nothing was saved.\n")
+    assert not list((mockview_home / "recordings").glob("*"))

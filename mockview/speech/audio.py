@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import struct
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,9 @@ SAMPLE_RATE = 16000
 #: Frames quieter than this (dB of mean square) are digital silence, not a room.
 DIGITAL_SILENCE_DB = -100.0
 SUPPORTED_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".aac", ".webm")
+#: the fix every message about an unreadable recording ends with
+GIVE_A_RECORDING = ("Give a WAV, FLAC, MP3, M4A or OGG recording, or convert it with: "
+                    "ffmpeg -i INPUT answer.wav")
 #: Input samples decoded before each resampling step: faster-whisper's ``decode_audio``
 #: uses the same grouping, so the blocks joined are its array to the last bit.
 _DECODE_GROUP = 500_000
@@ -81,12 +85,18 @@ class AudioFile:
             for block in _decode_blocks(self.path):
                 samples += block.size
                 yield block
+        except AudioError:
+            raise
         except Exception as error:  # PyAV raises many types for undecodable input
-            raise AudioError(
-                f"Could not decode {self.path} as audio ({_short(error)}). "
-                f"Check that it is a complete {', '.join(s[1:] for s in SUPPORTED_SUFFIXES[:5])} "
-                "recording, or convert it with: ffmpeg -i INPUT answer.wav"
-            ) from None
+            if samples == 0 and self.path.suffix.lower() in SUPPORTED_SUFFIXES:
+                raise AudioError(f"{self.path} cannot be read: it is damaged, cut short or not "
+                                 f"really {self.path.suffix[1:].upper()} ({_reason(error)}). "
+                                 f"{GIVE_A_RECORDING}") from None
+            if samples == 0:
+                raise AudioError(f"{self.path} is not an audio file mockview can read "
+                                 f"({_reason(error)}). {GIVE_A_RECORDING}") from None
+            raise AudioError(f"{self.path} is damaged after {samples / SAMPLE_RATE:.1f} s "
+                             f"({_reason(error)}). {GIVE_A_RECORDING}") from None
         if samples == 0:
             raise AudioError(f"{self.path} holds no audio samples. Record the answer again.")
 
@@ -135,6 +145,9 @@ def _decode_blocks(path: Path) -> Iterator[np.ndarray]:
                                                   rate=SAMPLE_RATE)
     try:
         with _open_container(path) as container:
+            if not container.streams.audio:
+                raise AudioError(f"{path} is not an audio file mockview can read (FFmpeg finds "
+                                 f"no audio track in it). {GIVE_A_RECORDING}")
             groups = _grouped(_valid_frames(container.decode(audio=0)))
             for frame in itertools.chain(groups, [None]):  # None flushes the resampler
                 for resampled in resampler.resample(frame):
@@ -216,6 +229,14 @@ def _check_readable_file(path: Path) -> None:
 def _short(error: Exception) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return text[:160]
+
+
+def _reason(error: Exception) -> str:
+    """FFmpeg's reason in words ("invalid data found when processing input"), without the
+    error number and the "file:" URL it adds (the message names the file already)."""
+    text = getattr(error, "strerror", None) or _short(error)
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", text).strip().rstrip(".")
+    return f"FFmpeg: {text[:1].lower()}{text[1:]}"
 
 
 class AudioWindow:
