@@ -19,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from mockview import numbers
+from mockview.chatter import captured
 from mockview.errors import AudioError, DeviceError
-from mockview.recording import _sounddevice
+from mockview.recording import _list_devices_again, _sounddevice, device_failure
 from mockview.speech.audio import SAMPLE_RATE, load_audio
 
 if TYPE_CHECKING:
@@ -65,7 +67,7 @@ def moments(report: dict, kind: MomentKind | None = None) -> list[Moment]:
         for item in _items(metrics, "pauses"):
             if item.get("long"):
                 duration_s = item.get("duration_s", item["end_s"] - item["start_s"])
-                found.append(Moment("pause", f"{duration_s:.1f} s pause",
+                found.append(Moment("pause", f"{numbers.seconds(duration_s)} pause",
                                     item["start_s"], item["end_s"]))
     return sorted(found, key=lambda moment: (moment.start_s, moment.end_s))
 
@@ -108,38 +110,37 @@ def play(
     first = int(round(start_s * SAMPLE_RATE))
     samples = audio[first:int(round(end_s * SAMPLE_RATE))]
     block = int(SAMPLE_RATE * BLOCK_S)
-    try:
-        stream = sd.OutputStream(device=info["index"], samplerate=SAMPLE_RATE, channels=1,
-                                 dtype="float32", blocksize=block)
-    except sd.PortAudioError as error:
-        raise DeviceError(
-            f"Cannot open output device {info['index']}: {info['name']} ({error}). It may be "
-            "busy in another program, or not play 16 kHz audio: close that program, or pick "
-            "another output device."
-        ) from None
+    name = f"output device {info['index']}: {info['name']}"
     sent = 0
-    try:
-        stream.start()
-        while sent < samples.size and not stop.is_set():
-            chunk = np.ascontiguousarray(samples[sent:sent + block])
-            stream.write(chunk)
-            sent += chunk.size
-            if on_position is not None:
-                on_position((first + sent) / SAMPLE_RATE)
-        if sent == samples.size:
-            stream.stop()  # let the device play what is buffered
-    except KeyboardInterrupt:
-        pass
-    except sd.PortAudioError as error:
-        raise DeviceError(f"Playing on output device {info['index']}: {info['name']} failed "
-                          f"({error}). Check that it is connected and not busy in another "
-                          "program.") from None
-    finally:
+    with captured() as chatter:  # PortAudio and ALSA complain on fd 2
         try:
-            stream.abort()
-            stream.close()
-        except Exception:  # a lost device can fail to close; the position is still known
-            logger.debug("closing the output stream failed", exc_info=True)
+            stream = sd.OutputStream(device=info["index"], samplerate=SAMPLE_RATE, channels=1,
+                                     dtype="float32", blocksize=block)
+        except sd.PortAudioError as error:
+            raise device_failure(f"Cannot open {name}", error, chatter,
+                                 option="--output-device") from None
+        try:
+            stream.start()
+            while sent < samples.size and not stop.is_set():
+                chunk = np.ascontiguousarray(samples[sent:sent + block])
+                stream.write(chunk)
+                sent += chunk.size
+                if on_position is not None:
+                    on_position((first + sent) / SAMPLE_RATE)
+            if sent == samples.size:
+                stream.stop()  # let the device play what is buffered
+        except KeyboardInterrupt:
+            pass
+        except sd.PortAudioError as error:
+            _list_devices_again()
+            raise device_failure(f"Playing on {name} failed", error, chatter,
+                                 option="--output-device") from None
+        finally:
+            try:
+                stream.abort()
+                stream.close()
+            except Exception:  # a lost device can fail to close; the position is still known
+                logger.debug("closing the output stream failed", exc_info=True)
     return end_s if sent == samples.size else (first + sent) / SAMPLE_RATE
 
 
@@ -214,8 +215,9 @@ def _output_device(sd, device: int | str | None) -> dict:
     """The sounddevice info of the output ``device``: an index, (part of) a name, or None."""
     outputs = [info for info in sd.query_devices() if info["max_output_channels"] > 0]
     if not outputs:
-        raise DeviceError("No output device found. Connect speakers or headphones, or check "
-                          "that the audio server is running.")
+        raise DeviceError("No output device found. Connect speakers or headphones; if they "
+                          "are connected, check that the sound server (PipeWire or PulseAudio) "
+                          "is running.")
     if device is None or device == "":
         try:
             device = sd.default.device[1]
@@ -223,7 +225,8 @@ def _output_device(sd, device: int | str | None) -> dict:
             device = -1
         if not isinstance(device, int) or device < 0:
             raise DeviceError("No default output device. Set one in your system's sound "
-                              "settings, or pick one by index or name.")
+                              "settings, or pick one with --output-device "
+                              "(see: mockview devices).")
     if isinstance(device, int) or str(device).strip().isdigit():
         match = [info for info in outputs if info["index"] == int(device)]
     else:
@@ -234,5 +237,7 @@ def _output_device(sd, device: int | str | None) -> dict:
         return match[0]
     listed = ", ".join(f"{info['index']}: {info['name']}" for info in match or outputs)
     if not match:
-        raise DeviceError(f"No output device {device!r}. Output devices: {listed}.")
-    raise DeviceError(f"{device!r} matches several output devices: {listed}. Give its index.")
+        raise DeviceError(f"No output device {device!r}. Output devices: {listed} "
+                          "(see: mockview devices).")
+    raise DeviceError(f"{device!r} matches several output devices: {listed}. Give its index "
+                      "(see: mockview devices).")

@@ -27,7 +27,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mockview.errors import MockviewError, RecordingWriteError
+from mockview.errors import DeviceError, MockviewError, RecordingWriteError
 from mockview.kinds import length_target
 from mockview.speech.delivery import preload_in_background
 
@@ -290,8 +290,9 @@ class Practice:
             self._tell_about(recording)
             if recording.duration_s <= 0:
                 claim.finish()
-                self.ui.notice("Nothing was recorded, so there is nothing to save. Check the "
-                               "microphone (see: mockview doctor).")
+                if recording.stopped_by != "device_lost":  # that notice said it
+                    self.ui.notice("Nothing was recorded, so there is nothing to save. Check "
+                                   "the microphone (see: mockview doctor).")
                 return None
             transcript = self._finish(live, claim.audio_path)
             samples = live.audio()  # what was transcribed: no need to read the take back
@@ -326,6 +327,13 @@ class Practice:
             raise MockviewError(
                 f"{error} The {error.duration_s:.1f} s recorded before that are kept in "
                 f"{path}; once the disk has room, run: mockview recover") from None
+        except DeviceError as error:
+            if _empty(path):
+                claim.finish()
+            if not self.result.takes:
+                raise
+            raise DeviceError(f"{error} The takes recorded before are saved (see: mockview "
+                              f"show {self.result.session_id}).") from None
         except BaseException:
             if _empty(path):
                 claim.finish()
@@ -371,9 +379,13 @@ class Practice:
                            "keep up with the microphone and some audio was lost. Close other "
                            "busy programs and try again.")
         if recording.stopped_by == "device_lost":
-            self.ui.notice(f"The microphone stopped sending audio after "
-                           f"{recording.duration_s:.1f} s; the answer recorded so far is kept. "
-                           "Reconnect it (see: mockview devices).")
+            said = f" ({recording.lost_reason})" if recording.lost_reason else ""
+            if recording.duration_s > 0:
+                when = f"after {recording.duration_s:.1f} s{said}; the answer so far is kept"
+            else:
+                when = f"before anything was recorded{said}, so there is nothing to save"
+            self.ui.notice(f"The microphone stopped sending audio {when}. Check that it is "
+                           "connected: the next take tries it again.")
 
 
 def _empty(path: Path) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from mockview.chatter import Chatter, captured
 from mockview.errors import DeviceError, RecordingWriteError
 from mockview.files import why_writing_failed
 from mockview.speech.audio import SAMPLE_RATE
@@ -40,6 +41,11 @@ DEVICE_LOST_AFTER_S = 2.0
 BLOCK_S = 0.05
 PORTAUDIO_MISSING = (
     "PortAudio is not installed. On Debian/Ubuntu: sudo apt-get install libportaudio2"
+)
+NO_INPUT_DEVICE = (
+    "No input device found. Connect a microphone; if one is connected, check that the "
+    "sound server (PipeWire or PulseAudio) is running and that you may use audio devices "
+    "(on Linux: the audio group)."
 )
 
 
@@ -76,6 +82,7 @@ class RecordingResult:
     overflow_count: int
     peak_dbfs: float
     stopped_by: StoppedBy
+    lost_reason: str | None = None  # for "device_lost": what the audio libraries said
 
 
 # --- pure signal helpers (no devices) -----------------------------------------------------
@@ -141,13 +148,48 @@ class StreamResampler:
 # --- devices ------------------------------------------------------------------------------
 
 
+_rescan = False  # a device went away: list the devices afresh before the next use
+
+
 def _sounddevice():
-    """Import sounddevice, turning a missing PortAudio library into a DeviceError."""
-    try:
-        import sounddevice
-    except OSError:
-        raise DeviceError(PORTAUDIO_MISSING) from None
+    """Import sounddevice, turning a missing PortAudio library into a DeviceError.
+
+    After a device was lost, PortAudio is restarted so that its list of devices is read
+    again: a microphone plugged back in (or a restarted sound server) is found.
+    """
+    global _rescan
+    with captured():  # PortAudio opens every device to list it, and complains on fd 2
+        try:
+            import sounddevice
+        except OSError:
+            raise DeviceError(PORTAUDIO_MISSING) from None
+        if _rescan:
+            _rescan = False
+            try:
+                sounddevice._terminate()
+                sounddevice._initialize()
+            except Exception:  # an old list is better than none; opening will tell
+                logger.debug("restarting PortAudio failed", exc_info=True)
     return sounddevice
+
+
+def _list_devices_again() -> None:
+    global _rescan
+    _rescan = True
+
+
+def device_failure(doing: str, error: Exception | None, chatter: Chatter, *,
+                   option: str) -> DeviceError:
+    """One DeviceError for a device that failed while ``doing`` ("Cannot open input device
+    3: USB Mic"): in the audio libraries' own words when they gave any, with what to do."""
+    said = chatter.reason() or (str(error) if error is not None else None)
+    reason = f" ({said})" if said else ""
+    if chatter.server_gone():
+        return DeviceError(f"{doing}: the sound server is not running{reason}. Start it "
+                           "(PipeWire or PulseAudio: log in to a desktop session, or run "
+                           "pulseaudio --start), then try again.")
+    return DeviceError(f"{doing}{reason}. It may be busy in another program: close that "
+                       f"program, or pick another with {option} (see: mockview devices).")
 
 
 def list_input_devices() -> list[InputDevice]:
@@ -176,10 +218,7 @@ def resolve_device(device: int | str | None) -> InputDevice:
     """The input device for ``--device``: an index, (part of) a name, or None for default."""
     devices = list_input_devices()
     if not devices:
-        raise DeviceError(
-            "No input device found. Connect a microphone, or check that the audio server "
-            "is running (see: mockview doctor)."
-        )
+        raise DeviceError(NO_INPUT_DEVICE)
     if device is None or device == "":
         chosen = next((d for d in devices if d.is_default), None)
         if chosen is None:
@@ -208,14 +247,18 @@ def resolve_device(device: int | str | None) -> InputDevice:
 def _open_settings(sd, device: InputDevice) -> tuple[float, int]:
     """(rate_hz, channels) to open ``device`` with: 16 kHz mono where it allows."""
     channel_options = [1] + ([min(device.channels, 2)] if device.channels > 1 else [])
-    for rate in (SAMPLE_RATE, device.default_samplerate):
-        for channels in channel_options:
-            try:
-                sd.check_input_settings(device=device.index, samplerate=rate,
-                                        channels=channels, dtype="float32")
-            except Exception:  # PortAudioError or ValueError for an unsupported setting
-                continue
-            return rate, channels
+    with captured() as chatter:
+        for rate in (SAMPLE_RATE, device.default_samplerate):
+            for channels in channel_options:
+                try:
+                    sd.check_input_settings(device=device.index, samplerate=rate,
+                                            channels=channels, dtype="float32")
+                except Exception:  # PortAudioError or ValueError for an unsupported setting
+                    continue
+                return rate, channels
+    if chatter.server_gone():  # the device is listed, but nothing can reach it
+        raise device_failure(f"Cannot open input device {device.index}: {device.name}", None,
+                             chatter, option="--device")
     raise DeviceError(
         f"Input device {device.index}: {device.name} cannot record at {SAMPLE_RATE} Hz or "
         f"{device.default_samplerate:g} Hz. Pick another with --device (see: mockview devices)."
@@ -260,68 +303,67 @@ def record(
             state.overflow_count += 1
         blocks.put(indata.copy())
 
-    try:
-        stream = sd.InputStream(device=chosen.index, samplerate=rate_hz, channels=channels,
-                                dtype="float32", blocksize=int(rate_hz * BLOCK_S),
-                                callback=callback)
-    except sd.PortAudioError as error:
-        raise DeviceError(
-            f"Cannot open input device {chosen.index}: {chosen.name} ({error}). It may be busy "
-            "in another program: close that program, or pick another with --device "
-            "(see: mockview devices)."
-        ) from None
-    try:
-        output = soundfile.SoundFile(path, "w", samplerate=SAMPLE_RATE, channels=1,
-                                     subtype="PCM_16", format="WAV")
-    except (OSError, RuntimeError) as error:
-        stream.close()
-        raise DeviceError(f"Cannot write the recording to {path}: "
-                          f"{why_writing_failed(path, error)}.") from None
-    writer = threading.Thread(
-        target=_write_blocks, name="mockview-writer", daemon=True,
-        args=(blocks, output, StreamResampler(rate_hz), state, on_level, on_audio,
-              max_duration_s, silence_stop_s),
-    )
-    writer.start()
-    stopped_by: StoppedBy | None = None
-    try:
+    with captured() as chatter:  # PortAudio and ALSA complain on fd 2
         try:
-            stream.start()
+            stream = sd.InputStream(device=chosen.index, samplerate=rate_hz, channels=channels,
+                                    dtype="float32", blocksize=int(rate_hz * BLOCK_S),
+                                    callback=callback)
         except sd.PortAudioError as error:
-            raise DeviceError(
-                f"Cannot start recording from {chosen.name} ({error}). It may be busy in "
-                "another program; close it or pick another with --device "
-                "(see: mockview devices)."
-            ) from None
-        started = time.monotonic()
-        while stopped_by is None:
-            if stop.wait(0.02):
-                stopped_by = "stop"
-            elif state.stop_reason is not None:
-                stopped_by = state.stop_reason
-            elif not stream.active or _silent_device(state, started):
-                stopped_by = "device_lost"
-    except KeyboardInterrupt:
-        stopped_by = "interrupted"
-    finally:
-        for close in (stream.abort, stream.close):  # close even when abort fails
+            raise device_failure(f"Cannot open input device {chosen.index}: {chosen.name}",
+                                 error, chatter, option="--device") from None
+        try:
+            output = soundfile.SoundFile(path, "w", samplerate=SAMPLE_RATE, channels=1,
+                                         subtype="PCM_16", format="WAV")
+        except (OSError, RuntimeError) as error:
+            stream.close()
+            raise DeviceError(f"Cannot write the recording to {path}: "
+                              f"{why_writing_failed(path, error)}.") from None
+        writer = threading.Thread(
+            target=_write_blocks, name="mockview-writer", daemon=True,
+            args=(blocks, output, StreamResampler(rate_hz), state, on_level, on_audio,
+                  max_duration_s, silence_stop_s),
+        )
+        writer.start()
+        stopped_by: StoppedBy | None = None
+        try:
             try:
-                close()
-            except Exception:  # a lost device can fail to stop or close; the take is kept
-                logger.debug("%s of the input stream failed", close.__name__, exc_info=True)
-        blocks.put(None)
-        writer.join()
-        _close(output, state)
+                stream.start()
+            except sd.PortAudioError as error:
+                raise device_failure(f"Cannot start recording from {chosen.name}", error,
+                                     chatter, option="--device") from None
+            started = time.monotonic()
+            while stopped_by is None:
+                if stop.wait(0.02):
+                    stopped_by = "stop"
+                elif state.stop_reason is not None:
+                    stopped_by = state.stop_reason
+                elif not stream.active or _silent_device(state, started):
+                    stopped_by = "device_lost"
+        except KeyboardInterrupt:
+            stopped_by = "interrupted"
+        finally:
+            for close in (stream.abort, stream.close):  # close even when abort fails
+                try:
+                    close()
+                except Exception:  # a lost device can fail to stop or close; the take is kept
+                    logger.debug("%s of the input stream failed", close.__name__, exc_info=True)
+            blocks.put(None)
+            writer.join()
+            _close(output, state)
     if state.error is not None:
         raise RecordingWriteError(
             f"Writing the recording to {path} failed: {why_writing_failed(path, state.error)}.",
             path=path, duration_s=state.duration_s)
-    if stopped_by == "device_lost":  # after the join: the writer has written all it was sent
-        logger.warning("The input device %s stopped sending audio; keeping the "
-                       "%.1f s recorded so far.", chosen.name, state.duration_s)
+    lost_reason = None
+    if stopped_by == "device_lost":  # the caller tells the user, once
+        _list_devices_again()
+        lost_reason = chatter.reason()
+        logger.debug("The input device %s stopped sending audio after %.1f s (%s).",
+                     chosen.name, state.duration_s, lost_reason)
     return RecordingResult(path=path, duration_s=state.duration_s,
                            overflow_count=state.overflow_count,
-                           peak_dbfs=state.peak_dbfs, stopped_by=stopped_by)
+                           peak_dbfs=state.peak_dbfs, stopped_by=stopped_by,
+                           lost_reason=lost_reason)
 
 
 def _close(output, state: _TakeState) -> None:
@@ -419,11 +461,12 @@ def check_input_device(device: int | str | None = None) -> InputDevice:
     sd = _sounddevice()
     chosen = resolve_device(device)
     rate_hz, channels = _open_settings(sd, chosen)
-    try:
-        with sd.InputStream(device=chosen.index, samplerate=rate_hz, channels=channels,
-                            dtype="float32"):
-            pass
-    except sd.PortAudioError as error:
-        raise DeviceError(f"Cannot open input device {chosen.index}: {chosen.name} ({error}). "
-                          "It may be busy in another program.") from None
+    with captured() as chatter:
+        try:
+            with sd.InputStream(device=chosen.index, samplerate=rate_hz, channels=channels,
+                                dtype="float32"):
+                pass
+        except sd.PortAudioError as error:
+            raise device_failure(f"Cannot open input device {chosen.index}: {chosen.name}",
+                                 error, chatter, option="--device") from None
     return chosen

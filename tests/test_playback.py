@@ -131,8 +131,9 @@ def test_no_output_device_is_a_clear_error(fake_sd):
     fake_sd.devices = fake_sd.devices[:1]
     with pytest.raises(DeviceError) as raised:
         play(_ramp(1.0))
-    assert str(raised.value) == ("No output device found. Connect speakers or headphones, or "
-                                 "check that the audio server is running.")
+    assert str(raised.value) == (
+        "No output device found. Connect speakers or headphones; if they are connected, "
+        "check that the sound server (PipeWire or PulseAudio) is running.")
 
 
 def test_no_default_output_device_is_a_clear_error(fake_sd):
@@ -144,7 +145,8 @@ def test_no_default_output_device_is_a_clear_error(fake_sd):
 def test_unknown_output_device_names_the_output_devices(fake_sd):
     with pytest.raises(DeviceError) as raised:
         play(_ramp(1.0), device="USB")
-    assert str(raised.value) == "No output device 'USB'. Output devices: 1: pulse, 2: default."
+    assert str(raised.value) == ("No output device 'USB'. Output devices: 1: pulse, "
+                                 "2: default (see: mockview devices).")
 
 
 def test_an_output_device_that_cannot_open_is_a_clear_error(fake_sd):
@@ -153,8 +155,8 @@ def test_an_output_device_that_cannot_open_is_a_clear_error(fake_sd):
         play(_ramp(1.0))
     assert str(raised.value) == (
         "Cannot open output device 2: default (Device unavailable [PaErrorCode -9985]). It "
-        "may be busy in another program, or not play 16 kHz audio: close that program, or "
-        "pick another output device.")
+        "may be busy in another program: close that program, or pick another with "
+        "--output-device (see: mockview devices).")
 
 
 @pytest.mark.parametrize("start_s", [3.0, 7.5, -0.5])

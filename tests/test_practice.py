@@ -6,6 +6,7 @@ leaves behind as well as what it shows. The real microphone path is in test_prac
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -263,12 +264,18 @@ def test_overflows_are_reported_with_their_count(questions, store):
     assert result.to_dict()["takes"][0]["overflow_count"] == 7
 
 
-def test_nothing_recorded_saves_nothing_and_says_so(questions, store):
+@pytest.mark.parametrize("stopped_by, told", [
+    ("stop", "Nothing was recorded, so there is nothing to save."),
+    ("device_lost", "The microphone stopped sending audio before anything was recorded, so "
+                    "there is nothing to save."),
+])
+def test_nothing_recorded_saves_nothing_and_says_so_once(questions, store, stopped_by, told):
     ui = FakeUI()
-    result = practice(questions[:1], store, ui, FakeRecorder((0.0, "device_lost", 0)),
+    result = practice(questions[:1], store, ui, FakeRecorder((0.0, stopped_by, 0)),
                       interactive=False).run()
     assert result.takes == []
-    assert any("Nothing was recorded" in e[1] for e in ui.named("notice"))
+    [(_, message)] = ui.named("notice")
+    assert message.startswith(told)
     assert store.sessions() == []  # a session with nothing in it is not kept
     assert not any((store.recordings_dir / "unsaved").iterdir())
 
@@ -395,3 +402,40 @@ def test_a_playback_failure_is_told_once_and_the_session_goes_on(questions, stor
                        "go to the next question, or quit."] * 2
     assert [(t.answer_no, t.take_no) for t in result.takes] == [(1, 1), (2, 1), (2, 2)]
     assert store.sessions()[0].take_count == 3
+
+
+class LostRecorder(FakeRecorder):
+    """Loses the device after 2 s of the first take, saying why; then as scripted."""
+
+    def __call__(self, path, **options):
+        recording = super().__call__(path, **options)
+        if recording.stopped_by == "device_lost":
+            recording = dataclasses.replace(
+                recording, lost_reason="PulseAudio: Unable to connect: Connection refused")
+        return recording
+
+
+def test_a_lost_microphone_is_told_once_the_take_kept_and_the_next_take_tries_again(
+        questions, store):
+    ui = FakeUI()
+    recorder = LostRecorder((2.0, "device_lost", 0), (3.0, "stop", 0))
+    result = practice(questions[:2], store, ui, recorder, interactive=False).run()
+    assert ui.named("notice") == [(
+        "notice", "The microphone stopped sending audio after 2.0 s (PulseAudio: Unable to "
+                  "connect: Connection refused); the answer so far is kept. Check that it is "
+                  "connected: the next take tries it again.")]
+    assert len(recorder.calls) == 2
+    assert [(t.answer_no, t.recording.duration_s) for t in result.takes] == [(1, 2.0), (2, 3.0)]
+    assert ui.named("feedback")[0][1:3] == (1, 1)  # the kept take was analysed
+
+
+def test_a_microphone_still_gone_at_the_next_question_says_the_takes_are_saved(questions,
+                                                                            store):
+    recorder = FakeRecorder((2.0, "device_lost", 0), (0.0, DeviceError("No input device "
+                                                                      "found."), 0))
+    with pytest.raises(DeviceError) as raised:
+        practice(questions, store, FakeUI(), recorder, interactive=False).run()
+    [session] = store.sessions()
+    assert str(raised.value) == (f"No input device found. The takes recorded before are saved "
+                                 f"(see: mockview show {session.session_id}).")
+    assert session.take_count == 1
