@@ -213,6 +213,10 @@ _accurate_pitch_option = click.option(
     "--accurate-pitch", is_flag=True,
     help="Track pitch with pyin instead of yin: steadier on rough voices, about 30 times "
          "slower.")
+_details_option = click.option(
+    "--details", is_flag=True,
+    help="The full report of each answer: transcript, every measure and every tip (by "
+         "default: what went well and the three things to work on first).")
 
 
 def _load_job(job_path):
@@ -258,14 +262,18 @@ def _ensure_model(model_name, download, *, ask=None):
 @_download_option
 @_job_option
 @_accurate_pitch_option
+@_details_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--save", is_flag=True,
               help="Keep the recording and its report in your history (see: mockview history).")
 def analyze(audio, question_id, question_text, bank_paths, model_name, download, job_path,
-            accurate_pitch, as_json, save):
+            accurate_pitch, details, as_json, save):
     """Analyse a recorded answer: fillers, pace, pauses, length, rambling, what the answer
     says (structure, results, ownership, hedges, keywords) and how it sounds (pitch,
     uptalk, volume).
+
+    The report leads with what went well and the three things to work on first;
+    --details adds the transcript, every measure and every tip.
 
     Reads wav, flac, mp3, m4a and ogg at any sample rate. Transcription is local.
     With --save the audio and the report are kept as a new session; with --json the
@@ -314,7 +322,7 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, download,
 
         from mockview.render.terminal import render_report
 
-        render_report(report, Console())
+        render_report(report, Console(), details=details)
     if save_error:  # the report is shown all the same: the user waited for it
         raise click.ClickException(save_error)
     if session_id is not None:
@@ -447,9 +455,11 @@ def history(limit, as_json):
 
 @cli.command(cls=_SessionCommand)
 @click.argument("session_id", metavar="[SESSION]", type=SESSION, required=False)
+@_details_option
 @click.option("--json", "as_json", is_flag=True, help="Print the session as one JSON object.")
-def show(session_id, as_json):
-    """Show a stored session: the full report of every answer and take.
+def show(session_id, details, as_json):
+    """Show a stored session: what went well and what to work on in every answer and take
+    (with --details, the full report of each).
 
     SESSION is its number (see: mockview history), or last, -1 (the latest), -2 (the one
     before)...; without it, the latest session. A take in which no speech was found is
@@ -458,6 +468,8 @@ def show(session_id, as_json):
     Examples:
 
         mockview show
+
+        mockview show 12 --details
 
         mockview show 12 --json
 
@@ -480,7 +492,6 @@ def show(session_id, as_json):
     from rich.console import Console
     from rich.text import Text
 
-    from mockview.analysis.text import clock
     from mockview.records import take_mark
     from mockview.render.terminal import render_report
 
@@ -493,14 +504,15 @@ def show(session_id, as_json):
     if not record.takes:
         console.print("This session has no recorded takes.")
     for take in record.takes:
-        question = take.question_text or "no question given"
-        if len(question) > 70:
-            question = question[:69].rstrip() + "…"
         mark = take_mark(take, [t for t in record.takes if t.answer_id == take.answer_id])
         console.rule(Text(f"Answer {take.answer_no}, take {take.take_no}"
-                          f"{f' ({mark})' if mark else ''} · {clock(take.duration_s)} · "
-                          f"{question}"), align="left")
-        render_report(take.report, console)
+                          f"{f' ({mark})' if mark else ''}"), align="left")
+        if not (take.report.get("question") or {}).get("text"):
+            console.print(Text(take.question_text or "No question given", style="bold"))
+        render_report(take.report, console, details=details, hint=False)
+    if record.takes and not details:
+        console.print(Text(f"The transcript, every measure and every tip of each take: "
+                           f"mockview show {summary.session_id} --details", style="dim"))
 
 
 @cli.command()
@@ -903,18 +915,20 @@ def _progress_bank_questions():
 @_download_option
 @_job_option
 @_accurate_pitch_option
+@_details_option
 @click.option("--no-input", is_flag=True,
               help="Never wait for a key: each answer records until the time limit or the "
                    "silence stop (also when standard input is not a terminal).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the session (every take's report, the comparison) as JSON.")
 def practice(bank, category, question_ids, count, time_limit, prep, silence_stop, device,
-             model_name, download, job_path, accurate_pitch, no_input, as_json):
+             model_name, download, job_path, accurate_pitch, details, no_input, as_json):
     """Practise answering interview questions out loud, with feedback after each answer.
 
     For each question: a few seconds to think, then recording with a live level meter
-    (Enter stops; so do the time limit and --silence-stop). Feedback on fillers, pace,
-    pauses, length and rambling follows at once; then play the answer back, play each
+    (Enter stops; so do the time limit and --silence-stop; Enter also starts it before
+    the countdown ends). Feedback follows at once: what went well and the three things to
+    work on first (--details: the full report); then play the answer back, play each
     filler and long pause, retry, go on, or quit. Every take is saved as it is made.
 
     Examples:
@@ -948,8 +962,8 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
         with _preloaded_model(model_name) as transcriber, \
                 _open_store(tell_unfinished=False) as store:
             _recover_unfinished(store, model_name, wait_for_model=transcriber.model_loader)
-            session = Practice(questions, store=store, ui=TerminalUI(console,
-                                                                     interactive=interactive),
+            session = Practice(questions, store=store,
+                               ui=TerminalUI(console, interactive=interactive, details=details),
                                settings=settings, record=record, transcriber=transcriber,
                                interactive=interactive)
             try:
@@ -970,7 +984,7 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
                    "session": session_json(record_) if record_ else None,
                    "comparison": comparison.to_dict() if comparison else None}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    TerminalUI(console, interactive=False).show_summary(record_, comparison)
+    TerminalUI(console, interactive=False, details=details).show_summary(record_, comparison)
 
 
 def _practice_questions(bank, category, question_ids, count):

@@ -13,6 +13,7 @@ and long pause with a little context, announcing each.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import select
@@ -30,13 +31,23 @@ from mockview.analysis.text import clock
 from mockview.errors import AudioError
 from mockview.playback import CONTEXT_S, Moment, MomentKind
 from mockview.practice import Action, Take
-from mockview.recording import SILENCE_DBFS, LevelReading
+from mockview.recording import SILENCE_DBFS, SPEECH_DBFS, LevelReading
 from mockview.records import choice_note, representative
 from mockview.speech.audio import SAMPLE_RATE
 from mockview.words import join_words, joins_previous
 
-#: A warning appears when no sound has come in for this long.
+#: Before any speech, a warning appears when no sound has come in for this long; once the
+#: answer has started, only after this long a silence (a pause, or the end of the answer
+#: before Enter, is no reason to doubt the microphone).
 NO_SOUND_WARNING_S = 3.0
+LONG_SILENCE_WARNING_S = 10.0
+#: The meter's word for the level, from the loudest block of the last ``LEVEL_WINDOW_S``
+#: (so it holds between words): "quiet" under ``QUIET_DBFS``, "too loud" from ``LOUD_DBFS``
+#: or a peak at ``CLIPPING_DBFS`` (the sound is clipped), "good" between.
+LEVEL_WINDOW_S = 1.0
+QUIET_DBFS = -35.0
+LOUD_DBFS = -10.0
+CLIPPING_DBFS = -1.0
 METER_FLOOR_DBFS = -60.0
 METER_WIDTH = 30
 KEYS = {
@@ -58,9 +69,10 @@ MOMENT_NAMES = {"filler": ("filler", "fillers"), "pause": ("long pause", "long p
 class TerminalUI:
     """Shows the session on ``console``; reads keys from the terminal when ``interactive``."""
 
-    def __init__(self, console: Console, *, interactive: bool):
+    def __init__(self, console: Console, *, interactive: bool, details: bool = False):
         self.console = console
         self.interactive = interactive
+        self.details = details  # the full report after each answer, and levels in dBFS
 
     def show_question(self, question, number: int, total: int, take_no: int,
                       time_limit_s: float) -> None:
@@ -76,22 +88,39 @@ class TerminalUI:
                                  title=title, title_align="left", border_style="cyan"))
 
     def prepare(self, seconds: float) -> None:
+        """The countdown before recording; Enter (read in cbreak mode, so it neither echoes
+        nor breaks the line) ends it at once."""
         if seconds <= 0:
             return
-        with Live(console=self.console, transient=True, refresh_per_second=8) as live:
-            end = time.monotonic() + seconds
-            while (left := end - time.monotonic()) > 0:
-                live.update(Text(f"Think about your answer… recording starts in {left:.0f} s",
-                                 style="yellow"))
-                time.sleep(min(0.1, left))
+        skip, done = threading.Event(), threading.Event()
+        keys = None
+        if self.interactive:
+            keys = threading.Thread(target=_wait_for_enter, args=(skip, done),
+                                    name="mockview-prep-keys", daemon=True)
+            keys.start()
+        how = " (Enter starts it now)" if self.interactive else ""
+        try:
+            with Live(console=self.console, transient=True, refresh_per_second=8) as live:
+                end = time.monotonic() + seconds
+                while (left := end - time.monotonic()) > 0 and not skip.is_set():
+                    live.update(Text(f"Think about your answer… recording starts in "
+                                     f"{left:.0f} s{how}", style="yellow"))
+                    skip.wait(min(0.1, left))
+        finally:
+            done.set()
+            if keys is not None:
+                keys.join()
 
     def recording(self, time_limit_s: float) -> _RecordingView:
-        return _RecordingView(self.console, time_limit_s, read_keys=self.interactive)
+        return _RecordingView(self.console, time_limit_s, read_keys=self.interactive,
+                              dbfs=self.details)
 
     def show_feedback(self, take: Take) -> None:
         from mockview.render.terminal import render_report
 
-        render_report(take.report, self.console)
+        # the question is on screen above: the report does not repeat it
+        render_report(take.report, self.console, details=self.details, header=False,
+                      hint=False)
         self.console.print(Text(f"Feedback ready {take.feedback_s:.1f} s after the recording "
                                 f"stopped ({take.recording.duration_s:.0f} s recorded).",
                                 style="dim"))
@@ -151,20 +180,30 @@ class TerminalUI:
         if comparison is not None:
             self.console.print(Text("Compared with your previous session:", style="bold"))
             render_comparison(comparison, self.console)
-        self.console.print(Text(f"Saved. See it again with: mockview show "
-                                f"{session.summary.session_id} · your trend: mockview progress",
-                                style="dim"))
+        session_id = session.summary.session_id
+        full = "" if self.details else " --details"
+        self.console.print(Text(f"Saved. Every answer in full: mockview show {session_id}{full}"
+                                f" · the review page: mockview report {session_id} --open · "
+                                "your trend: mockview progress", style="dim"))
 
 
 class _RecordingView:
-    """The live meter while recording; Enter (read in a thread) sets ``stop``."""
+    """The live meter while recording; Enter (read in a thread) sets ``stop``.
 
-    def __init__(self, console: Console, time_limit_s: float, *, read_keys: bool):
+    The level reads in words ("quiet", "good", "too loud"); with ``dbfs`` its value in
+    dBFS follows.
+    """
+
+    def __init__(self, console: Console, time_limit_s: float, *, read_keys: bool,
+                 dbfs: bool = False):
         self.console = console
         self.time_limit_s = time_limit_s
         self.stop = threading.Event()
         self.reading: LevelReading | None = None
         self.quiet_since_s = 0.0
+        self.spoke = False  # a block as loud as speech has come in
+        self._recent: collections.deque[LevelReading] = collections.deque()
+        self._dbfs = dbfs
         self._read_keys = read_keys
         self._done = threading.Event()
         self._live = Live(self, console=console, transient=True, refresh_per_second=10)
@@ -173,6 +212,11 @@ class _RecordingView:
     def level(self, reading: LevelReading) -> None:
         if reading.rms_dbfs > SILENCE_DBFS:
             self.quiet_since_s = reading.elapsed_s
+        if reading.rms_dbfs > SPEECH_DBFS:
+            self.spoke = True
+        self._recent.append(reading)
+        while self._recent[0].elapsed_s < reading.elapsed_s - LEVEL_WINDOW_S:
+            self._recent.popleft()
         self.reading = reading
 
     def __enter__(self) -> _RecordingView:
@@ -200,15 +244,35 @@ class _RecordingView:
             f"{clock(elapsed)} / {clock(self.time_limit_s)}  ",
             ("█" * filled, "green" if level > SILENCE_DBFS else "dim"),
             ("░" * (METER_WIDTH - filled), "dim"),
-            f" {'silence' if level == float('-inf') else f'{level:.0f} dBFS'}",
+            " ", self._level_text(level),
         )
         lines = [meter, Text("Press Enter to stop." if self._read_keys else
                              "Recording until the time limit or a silence stop.", style="dim")]
-        if elapsed - self.quiet_since_s >= NO_SOUND_WARNING_S:
-            lines.append(Text(f"No sound for {elapsed - self.quiet_since_s:.0f} s: is the "
-                              "microphone muted or the wrong one? (see: mockview devices)",
-                              style="bold yellow"))
+        silent_s = elapsed - self.quiet_since_s
+        if silent_s >= (LONG_SILENCE_WARNING_S if self.spoke else NO_SOUND_WARNING_S):
+            advice = ("press Enter if you have finished, or check that the microphone is "
+                      "still on" if self.spoke and self._read_keys
+                      else "is the microphone muted or the wrong one?")
+            lines.append(Text(f"No sound for {silent_s:.0f} s: {advice} "
+                              "(see: mockview devices)", style="bold yellow"))
         return Group(*lines)
+
+    def _level_text(self, level: float) -> Text:
+        """The level in words, from the loudest of the last moment's blocks."""
+        loudest = max((r.rms_dbfs for r in self._recent), default=float("-inf"))
+        peak = max((r.peak_dbfs for r in self._recent), default=float("-inf"))
+        if loudest <= SILENCE_DBFS:
+            word, style = "silence", "dim"
+        elif peak >= CLIPPING_DBFS or loudest >= LOUD_DBFS:
+            word, style = "too loud", "bold red"
+        elif loudest < QUIET_DBFS:
+            word, style = "quiet", "yellow"
+        else:
+            word, style = "good", "green"
+        text = Text(word, style=style)
+        if self._dbfs and level != float("-inf"):
+            text.append(f" ({level:.0f} dBFS)", style="dim")
+        return text
 
 
 def _wait_for_enter(stop: threading.Event, done: threading.Event) -> None:

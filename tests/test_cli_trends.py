@@ -464,3 +464,10 @@ def test_progress_job_that_cannot_be_read_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.output == (f"Error: {tmp_path} is a directory: give --job the path of a text"
                              " file holding the job description.\n")
+
+
+def test_every_column_of_the_comparison_has_a_header(stored):
+    result = CliRunner().invoke(cli, ["compare", "1:1:1", "1:1:2"], terminal_width=120)
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines() if "metric" in line)
+    assert header.split() == ["metric", "A", "B", "change", "verdict"]

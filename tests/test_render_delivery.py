@@ -229,7 +229,7 @@ def report_with(metrics_delivery, *, drop_key: bool = False) -> dict:
 
 def terminal(report: dict) -> str:
     console = Console(file=io.StringIO(), width=200)
-    render_report(report, console)
+    render_report(report, console, details=True)
     return console.file.getvalue()
 
 

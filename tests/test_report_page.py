@@ -612,3 +612,18 @@ def test_default_file_name_and_open(tmp_path, monkeypatch):
     assert "No recording was kept for this take." in path.read_text()
     assert run("--progress").exit_code == 0
     assert (tmp_path / "mockview-progress.html").exists()
+
+
+@pytest.mark.browser
+def test_each_take_leads_with_what_went_well_and_keeps_every_panel(one_session, tab):
+    from mockview.strengths import strengths
+
+    tab.open(one_session)
+    assert tab.errors == []
+    headings = tab.js("[...document.querySelector('#take-1-2 .take-side')"
+                      ".querySelectorAll('h3')].map(h => h.textContent)")
+    assert headings[0] == "What went well"
+    assert "What the answer says (heuristic)" in headings and "What to work on" in headings
+    shown = tab.page.locator("#take-1-2 .strengths li").all_inner_texts()
+    assert shown == [f"{s['label']}: {s['evidence']}" for s in strengths(corpus_report())]
+    assert shown[0] == "Pace: 144 wpm, in the 120-160 wpm range"

@@ -33,6 +33,7 @@ from mockview.render.charts import CHARTED, progress_charts
 from mockview.render.content import content_lines
 from mockview.render.delivery import Finding, delivery_findings
 from mockview.render.trends import format_change, format_value, local_time
+from mockview.strengths import strengths
 from mockview.trends import SESSION_METRICS, Progress
 from mockview.words import joins_previous
 
@@ -109,6 +110,11 @@ class TakeView:
     @property
     def report(self) -> dict:
         return self.take.report
+
+    @property
+    def strengths(self) -> list[dict]:
+        """What went well, with its evidence (``mockview.strengths``), shown first."""
+        return strengths(self.take.report)
 
     @property
     def content(self) -> list[str]:

@@ -11,14 +11,27 @@ from rich.text import Text
 from mockview.analysis.text import clock
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_findings
+from mockview.strengths import first_sentence, priorities, strengths, tips
 from mockview.words import joins_previous
 
 FILLER_STYLE = {"filled_pause": "bold black on yellow", "discourse_marker": "bold black on cyan"}
 
 
-def render_report(report: dict, console: Console) -> None:
-    """Print the whole report: header, transcript, metrics, rambling, tips."""
-    console.print(_header(report))
+def render_report(report: dict, console: Console, *, details: bool = False,
+                  header: bool = True, hint: bool = True) -> None:
+    """Print one answer's report: what went well, then at most three things to work on.
+
+    With ``details`` every panel follows (transcript, metrics, rambling, content, delivery,
+    every tip and the question's own tips). ``header`` prints the question and the
+    recording's length first (practice has just shown them); ``hint`` ends the short
+    report with a line naming what ``--details`` adds.
+    """
+    if header:
+        console.print(_header(report))
+    _print_strengths(report, console)
+    if not details:
+        _print_priorities(report, console, hint=hint)
+        return
     metrics = report["metrics"]
     if not report["transcript"]["words"]:
         console.print(Panel(Text("No speech was found in this recording.", style="bold"),
@@ -158,6 +171,59 @@ def _num(value, unit: str) -> str:
 
 def _verdict(verdict: str | None) -> str:
     return (verdict or "").replace("_", " ")
+
+
+def _print_strengths(report: dict, console: Console) -> None:
+    found = strengths(report)
+    if not found:
+        return
+    console.print(Text("What went well", style="bold green"))
+    console.print(_list([(Text("✓", style="green"),
+                          Text.assemble((strength["label"], "bold"), ": ", strength["evidence"]))
+                         for strength in found]))
+
+
+def _print_priorities(report: dict, console: Console, *, hint: bool) -> None:
+    """The first tips, a title and the sentence with this answer's numbers each, and what
+    ``--details`` would add."""
+    chosen = priorities(report)
+    if report["feedback"]:
+        console.print(Text("What to work on", style="bold"))
+    if chosen:
+        console.print(_list([(Text(f"{number}."), Text.assemble((tip["title"], "bold"), "\n",
+                                                                 tip["summary"]))
+                             for number, tip in enumerate(chosen, 1)]))
+    elif report["feedback"]:  # the note that nothing needs work
+        console.print(_list([(Text(""), Text(first_sentence(report["feedback"][0]["detail"])))]))
+    left_out = details_hint(report) if hint else None
+    if left_out:
+        console.print(Text(left_out, style="dim"))
+
+
+def details_hint(report: dict) -> str | None:
+    """What the short report leaves out, and how to see it; None when nothing is."""
+    more = []
+    left = len(tips(report)) - len(priorities(report))
+    if left > 0:
+        more.append(f"{left} more tip{'s' if left > 1 else ''}")
+    if (report.get("question") or {}).get("tips"):
+        more.append("this question's own tips")
+    if report["transcript"]["words"]:
+        more += ["the transcript", "every measure"]
+    if not more:
+        return None
+    listed = ", ".join(more[:-1]) + " and " + more[-1] if len(more) > 1 else more[0]
+    return f"Add --details for {listed}."
+
+
+def _list(rows: list[tuple[Text, Text]]) -> Padding:
+    """Marked lines, indented, each wrapping under its own text."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=2, justify="right")
+    grid.add_column()
+    for mark, text in rows:
+        grid.add_row(mark, text)
+    return Padding(grid, (0, 0, 0, 1))
 
 
 def _print_feedback(report: dict, console: Console) -> None:

@@ -133,7 +133,7 @@ def comparison_table(comparison: Comparison) -> Table:
     table.add_column("A", justify="right")
     table.add_column("B", justify="right")
     table.add_column("change", justify="right")
-    table.add_column("")
+    table.add_column("verdict")
     for row in comparison.metrics:
         if row.metric.group != "speech" and row.a is None and row.b is None:
             continue  # a finding neither side measured (older reports): nothing to show
