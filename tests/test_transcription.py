@@ -71,6 +71,26 @@ def test_chunks_are_read_in_one_pass(monkeypatch):
     assert len(passes) == 1
 
 
+@pytest.mark.parametrize("unread_s, read_on", [(0.08, False), (0.3, False), (0.5, True),
+                                               (6.5, True)])
+def test_a_window_is_read_on_only_when_more_than_its_silent_end_is_left(
+        monkeypatch, unread_s, read_on):
+    # a window the model ended on a timestamp pair: faster-whisper reads on from the pair
+    # with a whole encoder run; the last 0.2 s of a chunk are the planner's silence
+    from faster_whisper import WhisperModel
+
+    from mockview.speech.transcription import _chunk_model_class
+
+    seek, size = 0, 2700  # frames of 10 ms: a 27 s window
+    next_seek = size - round(unread_s * 100)
+    monkeypatch.setattr(WhisperModel, "_split_segments_by_timestamps",
+                        lambda self, *args: ([], next_seek, False))
+    model = object.__new__(_chunk_model_class())
+    model.frames_per_second = 100
+    _, _, closed = model._split_segments_by_timestamps(None, [], 0.0, size, 27.0, seek)
+    assert closed is not read_on
+
+
 def segment(text_words, no_speech_prob, avg_logprob):
     words = [SimpleNamespace(word=f" {w}", start=i * 0.5, end=i * 0.5 + 0.4, probability=0.9)
              for i, w in enumerate(text_words)]

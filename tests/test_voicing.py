@@ -188,3 +188,56 @@ def test_a_filler_without_voice_of_its_own_keeps_its_stamp(voiced):
 def test_a_filler_with_a_plausible_length_is_left_alone():
     words = [Word("so", 1.0, 1.2), Word("um,", 2.0, 2.4), Word("we", 3.5, 3.7)]
     assert retimed(words, [(2.6, 3.1)])[1] == ("um,", 2.0, 2.4)
+
+
+def doubled(words, audio):
+    from mockview.speech.transcription import drop_doubled_fillers
+
+    kept, dropped = drop_doubled_fillers(words, voiced_spans(audio),
+                                         settings=TranscriptionSettings())
+    return [w.text for w in kept], [d.word.start_s for d in dropped]
+
+
+# "so ... we" with the gap between them holding one or two held vowels
+CHAIN = [Word("so", 0.5, 0.9), Word("uh,", 1.3, 1.6, 0.9), Word("uh,", 1.62, 1.62, 0.8),
+         Word("we", 2.8, 3.2)]
+
+
+def words_around(gap: np.ndarray) -> np.ndarray:
+    audio = placed(room(3.6), at_level(vowel(0.4, formants=(300, 2200, 2900)), -22), 0.5)
+    audio = placed(audio, gap, 0.0)
+    return placed(audio, at_level(vowel(0.4, formants=(350, 900, 2400), seed=3), -22), 2.8)
+
+
+def test_two_separate_uhs_are_two():
+    gap = placed(placed(np.zeros(int(2.5 * RATE)), at_level(vowel(0.3), -25), 1.3),
+                 at_level(vowel(0.3, seed=1), -25), 2.0)
+    assert doubled(CHAIN, words_around(gap)) == (["so", "uh,", "uh,", "we"], [])
+
+
+def test_one_uh_written_twice_is_one():
+    gap = placed(np.zeros(int(2.5 * RATE)), at_level(vowel(0.4), -25), 1.3)
+    # the one the model gave no time is the echo
+    assert doubled(CHAIN, words_around(gap)) == (["so", "uh,", "we"], [1.62])
+
+
+def test_a_held_uh_longer_than_a_filled_pause_holds_two():
+    gap = placed(np.zeros(int(2.5 * RATE)), at_level(vowel(1.3), -25), 1.2)
+    assert doubled(CHAIN, words_around(gap))[0] == ["so", "uh,", "uh,", "we"]
+
+
+def test_fillers_whose_gap_shows_no_voice_are_left_to_the_other_checks():
+    # a breath-like hiss where the fillers are: no burst counted, nothing decided here
+    gap = placed(np.zeros(int(2.5 * RATE)),
+                 at_level(noise(0.6, band_hz=(500, 4000), seed=4), -35), 1.3)
+    assert doubled(CHAIN, words_around(gap)) == (["so", "uh,", "uh,", "we"], [])
+
+
+def test_voice_is_measured_over_the_whole_gap_of_a_chain_of_fillers():
+    from mockview.speech.transcription import _around_fillers
+
+    # the model stamps a chain at one instant, far from where the "uh"s were said
+    words = [Word("so", 0.5, 0.9), Word("uh,", 4.0, 4.0), Word("uh,", 4.0, 4.0),
+             Word("we", 4.1, 4.4)]
+    windows = _around_fillers(words, TranscriptionSettings())
+    assert any(start <= 0.9 and 4.1 <= end for start, end in windows)

@@ -608,12 +608,16 @@ def merge_regions(
 # --- chunks ---------------------------------------------------------------------------------
 
 
+#: silence kept on each side of the speech a chunk holds
+CHUNK_PAD_S = 0.2
+
+
 def chunk_regions(
     regions: Iterable[tuple[float, float]],
     *,
     max_chunk_s: float,
     duration_s: float = float("inf"),
-    pad_s: float = 0.2,
+    pad_s: float = CHUNK_PAD_S,
     quietest: Callable[[float, float], float] | None = None,
 ) -> Iterator[tuple[float, float]]:
     """Group sorted speech regions into chunks no longer than ``max_chunk_s``, cut at silences.

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from mockview.errors import ModelDownloadNeeded, ModelError
 from mockview.speech import IN_MEMORY_S
 from mockview.speech.audio import (
+    CHUNK_PAD_S,
     SAMPLE_RATE,
     AudioFile,
     AudioWindow,
@@ -50,6 +51,9 @@ logger = logging.getLogger("mockview")
 DEFAULT_MODEL = "tiny.en"
 #: sound this close to a word's stamped start or end is taken as that word's
 WORD_EDGE_S = 0.05
+#: the most of a chunk's end the model may leave unread without a second pass over it: the
+#: silence the planner pads every chunk with, and 0.1 s more (shorter than any word)
+UNREAD_TAIL_S = CHUNK_PAD_S + 0.1
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
 
 
@@ -91,6 +95,9 @@ class TranscriptionSettings:
     min_filler_s: float = 0.1
     #: ... no further than this from where the model put it
     retime_reach_s: float = 1.0
+    #: a run of voice longer than this holds more than one filled pause (they last about
+    #: 0.2-1 s), when the voiced bursts in a chain of fillers are counted
+    max_filler_s: float = 1.0
     #: a content word at least this probable is kept even where its time shows silence
     confident_word_probability: float = 0.5
     #: a word counts as heard when its span, widened by this, touches detected speech
@@ -180,7 +187,9 @@ def _chunk_model_class():
     that second pass costs a whole encoder run and decodes only silence, where it
     invents "Thank you." Claiming a closed ending when the model wrote to the end of the
     window skips it. A window left unfinished (ending on a timestamp pair) is still read on
-    from its last timestamp, as faster-whisper does.
+    from its last timestamp, as faster-whisper does, unless what is left of it is no longer
+    than ``UNREAD_TAIL_S``: the silence every chunk ends with, where no word fits (a 90 s
+    answer spent one of its seven encoder runs on the last 0.08 s of a chunk).
     """
     from faster_whisper import WhisperModel
 
@@ -190,7 +199,8 @@ def _chunk_model_class():
             segments, next_seek, closed = super()._split_segments_by_timestamps(
                 tokenizer, tokens, time_offset, segment_size, segment_duration, seek
             )
-            return segments, next_seek, closed or next_seek >= seek + segment_size
+            unread_s = (seek + segment_size - next_seek) / self.frames_per_second
+            return segments, next_seek, closed or unread_s <= UNREAD_TAIL_S
 
     return ChunkWhisperModel
 
@@ -385,8 +395,10 @@ def finish_transcript(
     dropped = [word for piece in pieces for word in piece.dropped]
     voiced = [span for piece in pieces for span in piece.voiced]
     words, lost = check_words(words, regions, voiced=voiced, settings=settings)
+    words, doubled = drop_doubled_fillers(words, voiced, settings=settings)
     words = retime_fillers(words, voiced, settings=settings)
     dropped.extend(lost)
+    dropped.extend(doubled)
     return Transcript(
         words=tuple(words),
         duration_s=duration_s,
@@ -632,7 +644,60 @@ def _around_fillers(words: list[Word], settings: TranscriptionSettings
              if is_filled_pause(w.text)]
     for first, last in _stamped_fillers(words, settings):
         spans.append(_gap(words, first, last, settings.retime_reach_s))
+    for first, last in _filler_chains(words):
+        spans.append(_gap(words, first, last, math.inf))
     return spans
+
+
+def _filler_chains(words: list[Word]) -> list[tuple[int, int]]:
+    """(first, last + 1) index of each run of two or more consecutive fillers."""
+    chains: list[tuple[int, int]] = []
+    start = None
+    for i, word in enumerate([*words, None]):
+        if word is not None and is_filled_pause(word.text):
+            start = i if start is None else start
+            continue
+        if start is not None and i - start >= 2:
+            chains.append((start, i))
+        start = None
+    return chains
+
+
+def drop_doubled_fillers(words: list[Word], voiced: Iterable[tuple[float, float]], *,
+                         settings: TranscriptionSettings
+                         ) -> tuple[list[Word], list[DroppedWord]]:
+    """``words`` with each chain of consecutive fillers cut to as many fillers as its gap
+    has voiced bursts, and the fillers left out.
+
+    Every filled pause is a burst of voice of its own, so "uh, uh" between two words needs
+    two bursts in the gap between them; the model sometimes writes one "uh" twice. A run of
+    voice longer than ``max_filler_s`` counts once for each such length it spans (two
+    fillers said without a break). A gap with no burst measured keeps its fillers: the
+    voice may be masked, and ``check_words`` has already weighed each one. The fillers
+    left out are those the model gave the least time, then the least probability.
+    """
+    runs = sorted(voiced)
+    words = list(words)
+    left_out: set[int] = set()
+    for first, last in _filler_chains(words):
+        low = words[first - 1].end_s if first > 0 else -math.inf
+        high = words[last].start_s if last < len(words) else math.inf
+        bursts = 0
+        for start, end in runs:
+            inside_s = min(end, high) - max(start, low)
+            if inside_s >= settings.min_filler_voice_s:
+                bursts += max(1, math.ceil(inside_s / settings.max_filler_s))
+        extra = (last - first) - bursts
+        if bursts == 0 or extra <= 0:
+            continue
+        weakest = sorted(range(first, last),
+                         key=lambda i: (words[i].duration_s, words[i].probability, -i))
+        left_out.update(weakest[:extra])
+    kept = [word for i, word in enumerate(words) if i not in left_out]
+    dropped = [DroppedWord(words[i], "a filler written twice: the audio between its "
+                           "neighbours has fewer voiced bursts than fillers")
+               for i in sorted(left_out)]
+    return kept, dropped
 
 
 def _stamped_fillers(words: list[Word], settings: TranscriptionSettings
