@@ -25,6 +25,7 @@ from mockview.store import Store
 from mockview.words import QuestionInfo, Transcript, Word
 
 from .audio_helpers import DATA
+from .test_charts import assert_plain_value_axis
 from .test_quality import textgrid_intervals
 from .test_render_delivery import NOT_JUDGED, corpus_delivery, fade, flat, not_judged, quiet, rise
 
@@ -475,6 +476,27 @@ def test_the_progress_page(tmp_path, tab):
     rows = tab.page.locator("#sessions-title ~ table tbody tr").all_inner_texts()
     assert [row.split("\t")[0] for row in rows] == ["2", "1"]
     assert tab.errors == [] and tab.requests == []
+
+
+@pytest.mark.browser
+def test_the_progress_pages_charts_name_real_sessions_on_plain_axes(tmp_path, tab):
+    for day in (1, 2, 3):
+        save_session([(INTRO, [(CORPUS, corpus_report())])], day=day)
+    with Store.open() as store:
+        store.delete_session(1)
+    tab.open(write_report(tmp_path, "--progress"))
+    axes = tab.js("""[...document.querySelectorAll('.chart svg')].map(svg => ({
+        x: [...svg.querySelectorAll('g[id*="xtick_"] text')].map(t => t.textContent.trim()),
+        y: [...svg.querySelectorAll('g[id*="ytick_"] text')].map(t => t.textContent.trim()),
+    }))""")
+    captions = tab.page.locator(".chart figcaption strong").all_text_contents()
+    assert captions == ["Fillers per minute", "Pace", "Within length target"]
+    assert [a["x"] for a in axes] == [["2", "3"]] * 3
+    fillers, pace, share = (a["y"] for a in axes)
+    assert_plain_value_axis("fillers per minute", fillers)
+    assert_plain_value_axis("pace", pace)
+    assert_plain_value_axis("within length target", share)
+    assert tab.errors == []
 
 
 @pytest.mark.browser

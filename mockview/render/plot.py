@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 from mockview.errors import MockviewError
+from mockview.render.charts import (
+    FILLERS_PER_100_TARGET,
+    one_point_note,
+    session_axis,
+    value_axis,
+)
 from mockview.render.trends import local_time
 from mockview.trends import Progress
 
@@ -33,7 +39,6 @@ def write_progress_plot(progress: Progress, path: str | os.PathLike) -> Path:
                             " mockview analyze ANSWER.wav --save")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     # a metric no session measured (reports from before its analysis) gets no panel
     trends = ([t for t in progress.trends if any(v is not None for v in t.values)]
@@ -43,24 +48,23 @@ def write_progress_plot(progress: Progress, path: str | os.PathLike) -> Path:
     figure = Figure(figsize=(3.2 * columns, 2.6 * rows), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    sessions = list(range(1, len(progress.sessions) + 1))
+    session_ids = [s.session_id for s in progress.sessions]
+    sessions = range(len(session_ids))  # drawn at 0, 1, ...; named by their ids
     for ax, trend in zip(axes, trends, strict=False):
         metric = trend.metric
         values = [float("nan") if v is None else v for v in trend.values]
         colour = DIRECTION_COLOUR.get(trend.direction, "tab:blue")
         ax.plot(sessions, values, marker="o" if len(sessions) <= 60 else None, markersize=3,
-                linewidth=1.5, color=colour)
+                linewidth=1.5, color=colour, clip_on=False, zorder=3)
         if metric.goal == "band" and metric.target:
             ax.axhspan(*metric.target, color="tab:green", alpha=0.12, linewidth=0)
         elif metric.goal == "point" and metric.target:
             ax.axhline(metric.target[0], color="tab:green", alpha=0.5, linestyle="--")
         elif metric.key == "fillers_per_100_words":
-            ax.axhline(3.0, color="tab:green", alpha=0.5, linestyle="--")
-        if metric.unit in ("ratio", "share"):
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        if metric.unit == "share":
-            ax.set_ylim(-0.05, 1.05)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+            ax.axhline(FILLERS_PER_100_TARGET, color="tab:green", alpha=0.5, linestyle="--")
+        one_point_note(ax, values, colour)
+        session_axis(ax, session_ids)
+        value_axis(ax, metric, values)
         direction = trend.direction.replace("_", " ")
         if trend.direction in DIRECTION_COLOUR:  # a real change: say how big
             if metric.unit in ("ratio", "share"):
@@ -75,8 +79,10 @@ def write_progress_plot(progress: Progress, path: str | os.PathLike) -> Path:
         ax.axis("off")
     first = local_time(progress.sessions[0].started_at_utc)[:10]
     last = local_time(progress.sessions[-1].started_at_utc)[:10]
-    figure.suptitle(f"mockview progress: {len(sessions)} sessions, {first} to {last}"
-                    " (x: session; green: target)", fontsize=10)
+    span = f"{first} to {last}" if first != last else first
+    count = f"{len(session_ids)} session{'s' if len(session_ids) != 1 else ''}"
+    figure.suptitle(f"mockview progress: {count}, {span} (x: session; green: target)",
+                    fontsize=10)
     try:
         figure.savefig(path, format="png")
     except OSError as error:
