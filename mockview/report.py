@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from mockview.speech.delivery import DeliveryResult
 
 #: Raise when a part is added to the report, or a key is removed or changes meaning
-#: (README, "JSON report": 2 added ``metrics.content``, ``metrics.delivery`` and ``job``).
-SCHEMA_VERSION = 2
+#: (README, "JSON report": 2 added ``metrics.content``, ``metrics.delivery`` and ``job``;
+#: 3 added ``strengths``).
+SCHEMA_VERSION = 3
 #: Delivery needs the whole answer in memory, so a longer recording is transcribed and
 #: analysed, but its voice is not (it is no answer).
 MAX_DELIVERY_S = IN_MEMORY_S
@@ -117,12 +118,13 @@ def build_report(
     from mockview.analysis import ANALYSIS_VERSION, analyze_answer
     from mockview.analysis.feedback import merge_tips
     from mockview.speech.delivery import delivery_tips
+    from mockview.strengths import strengths
 
     analysis = analyze_answer(transcript, question=question, job=job)
     metrics = analysis.to_dict()["metrics"]
     metrics["delivery"] = delivery.to_dict() if delivery else None
     feedback = merge_tips(analysis.feedback, delivery_tips(delivery))
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "analysis_version": ANALYSIS_VERSION,
         "audio": {
@@ -156,6 +158,10 @@ def build_report(
         "metrics": metrics,
         "feedback": [item.to_dict() for item in feedback],
     }
+    # what went well, chosen from the verdicts above: kept with them, so every renderer
+    # and a reader of the JSON show the same
+    report["strengths"] = strengths(report)
+    return report
 
 
 def _question_dict(question: QuestionInfo | None) -> dict | None:

@@ -90,8 +90,9 @@ def _candidates(report: dict) -> list[dict]:
         return []
     due = {tip["id"] for tip in tips(report)}
     content = metrics.get("content") or {}
-    finders = (_results, _pace, _fillers, _length, _structure, _ending, _opening,
-               _ownership, _pitch, _keywords, _rambling, _hedges)
+    # measured from the words' timing first; the readings of meaning and voice are hints
+    finders = (_pace, _fillers, _length, _results, _structure, _ending, _opening,
+               _ownership, _keywords, _pitch, _rambling, _hedges)
     found = []
     for finder in finders:
         strength = finder(metrics, content if content.get("judged") else {})

@@ -150,9 +150,10 @@ def test_analyze_json_has_the_documented_shape():
                  "--question-text", "Tell me about a recent project.")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
     assert set(report) >= {"analysis_version", "audio", "question", "job", "transcript",
-                           "metrics", "feedback"}
+                           "metrics", "feedback", "strengths"}
+    assert all(set(s) == {"id", "label", "evidence"} for s in report["strengths"])
     assert report["job"] is None
     assert report["question"]["text"] == "Tell me about a recent project."
     assert report["audio"]["duration_s"] == pytest.approx(26.72, abs=0.01)

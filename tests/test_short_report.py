@@ -62,6 +62,7 @@ def test_a_strength_that_a_tip_works_on_is_dropped():
     report = make_report()
     assert "pace" in ids(strengths(report, limit=20))
     report = copy.deepcopy(report)
+    del report["strengths"]  # chosen again from the verdicts and tips
     report["feedback"].insert(0, {"id": "pace", "title": "Keep an even pace",
                                   "detail": "You sped up.", "evidence": [], "severity": 0.4})
     assert "pace" not in ids(strengths(report, limit=20))
@@ -69,6 +70,7 @@ def test_a_strength_that_a_tip_works_on_is_dropped():
 
 def test_no_speech_has_no_strength():
     report = copy.deepcopy(make_report())
+    del report["strengths"]  # chosen again from the verdicts and tips
     report["transcript"]["words"] = []
     assert strengths(report) == []
 
@@ -188,3 +190,17 @@ def test_when_nothing_needs_work_the_short_report_says_so_and_counts_no_tip():
     assert "    Nothing here needs work: pace 151 wpm." in [
         line.rstrip() for line in shown.splitlines()]
     assert "Keep this delivery" not in shown and "more tip" not in shown
+
+
+# --- the JSON report ------------------------------------------------------------------------
+
+
+def test_the_json_report_holds_its_strengths_and_a_stored_one_without_them_gets_them():
+    from mockview.report import SCHEMA_VERSION
+
+    report = make_report()
+    assert SCHEMA_VERSION == 3 and report["schema_version"] == 3
+    assert report["strengths"] == strengths(report)
+    assert ids(report["strengths"]) == ["pace", "ending"]
+    older = {k: v for k, v in report.items() if k != "strengths"}  # a version 2 report
+    assert strengths(older) == report["strengths"]
