@@ -440,10 +440,12 @@ def history(limit, as_json):
         return
     # Plain columns rather than a rich Table: rich takes most of a second to lay out a
     # thousand rows, and this listing needs no wrapping.
+    from mockview import numbers  # the reports' formatting rule (and quick to import)
+
     rows = [[str(s.session_id), _local_time(s.started_at_utc), s.source, str(s.answer_count),
-             str(s.take_count), _clock(s.speaking_s), _number(s.fillers_per_minute, ".1f"),
-             _number(s.words_per_minute, ".0f"), _number(s.within_target_share, ".0%"),
-             str(s.rambling_count)] for s in sessions]
+             str(s.take_count), numbers.duration(s.speaking_s),
+             numbers.one_decimal(s.fillers_per_minute), numbers.whole(s.words_per_minute),
+             numbers.percent(s.within_target_share), str(s.rambling_count)] for s in sessions]
     headers = [("", "ID"), ("", "Date"), ("", "Source"), ("", "Answers"), ("", "Takes"),
                ("", "Speaking"), ("Fillers", "/min"), ("", "WPM"), ("Within", "target"),
                ("", "Rambling")]
@@ -572,17 +574,6 @@ def _columns(headers: list[tuple[str, ...]], rows: list[list[str]], *,
     return [" ".join(cell.rjust(w) if i >= right_from else cell.ljust(w)
                      for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
             for row in table]
-
-
-def _clock(seconds: float) -> str:
-    """1:42, as the reports write times (``analysis.text.clock``), without importing the
-    analysis: ``history`` stays quick to start."""
-    seconds = max(0, round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def _number(value, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -80,3 +80,11 @@ def wpm(value: float | None) -> str:
 def semitones(value: float | None) -> str:
     """A pitch variation: "1.7 semitones"."""
     return "-" if value is None else f"{one_decimal(value)} semitones"
+
+
+def pace(pace_metrics: dict) -> str:
+    """A report's pace as every renderer shows it: "142 wpm", or "not judged" when the
+    report did not judge it (reports before analysis 0.3.0 kept a rate even then)."""
+    if pace_metrics.get("verdict") == "not_enough_speech":
+        return "not judged"
+    return wpm(pace_metrics.get("words_per_minute"))

@@ -27,6 +27,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mockview import numbers
 from mockview.analysis.text import clock
 from mockview.errors import AudioError
 from mockview.playback import CONTEXT_S, Moment, MomentKind
@@ -169,10 +170,10 @@ class TerminalUI:
                 count += f" (take {shown.take_no} shown)"
                 notes.append(f"Answer {answer_no}: {choice_note(takes)}")
             verdict = (shown.length_verdict or "not judged").replace("_", " ")
-            pace = "—" if shown.words_per_minute is None else f"{shown.words_per_minute:.0f}"
+            pace = "—" if shown.words_per_minute is None else numbers.whole(shown.words_per_minute)
             table.add_row(str(answer_no), Text(_short(shown.question_text or "")), count,
                           f"{clock(shown.duration_s)} ({verdict})",
-                          f"{shown.fillers_per_minute:.1f}", pace,
+                          numbers.one_decimal(shown.fillers_per_minute), pace,
                           str(shown.long_pause_count))
         self.console.print(table)
         for note in notes:
@@ -390,8 +391,9 @@ def play_moments(console: Console, audio, report: dict, *, kind: MomentKind | No
 def announcement(moment: Moment, number: int, count: int) -> str:
     """"filler 3 of 9: “um” at 0:42", "long pause 1 of 2: 1.9 s at 1:05"."""
     name = MOMENT_NAMES[moment.kind][0]
+    # a pause's label carries its stored duration, as the transcript and tips show it
     what = (f"“{moment.label.strip(' ,.;:!?').lower()}”" if moment.kind == "filler"
-            else f"{moment.end_s - moment.start_s:.1f} s")
+            else moment.label.removesuffix(" pause"))
     return f"{name} {number} of {count}: {what} at {clock(moment.start_s)}"
 
 

@@ -49,7 +49,7 @@ QUIET_TIP = "keep your voice up there, or the listener may miss those words."
 
 def flat(start_s: float, end_s: float, text: str, variation: float = 1.4) -> FlatStretch:
     return FlatStretch(start_s, end_s, variation, text,
-                       f"Your pitch varied by only {variation:.1f} semitones from 0:00 to 0:00"
+                       "Your pitch varied by under 2 semitones from 0:00 to 0:00"
                        f" (lively speech moves 2 or more): {MONOTONE_TIP}")
 
 
@@ -126,12 +126,12 @@ def test_a_lively_answer_with_nothing_flagged():
 def test_every_finding_with_its_time_words_and_what_to_do():
     assert delivery_lines(everything()) == [
         "Pitch: varies 1.6 semitones, monotone (target 2 or more)",
-        "  0:05-0:25 flat (1.4 semitones): “we built the new system and then we …”",
+        "  0:05-0:25 flat (under 2 semitones): “we built the new system and then we …”",
         "  → Stress the key word of each sentence, and let your voice rise and fall with the"
         " meaning.",
         "Uptalk: 2 of 5 statements rose at the end like a question",
         "  0:12 “and that was the plan.” rose 5.1 semitones",
-        "  0:40 “so I left.” rose 6.3 semitones",
+        "  0:41 “so I left.” rose 6.3 semitones",
         "  → Let your pitch fall on the last word of a statement.",
         "Volume: -28 dBFS, 18 dB above the background; 1 of 7 sentence endings faded",
         "  1:02 faded 8 dB on the last word: “… carries the point.”",

@@ -223,7 +223,7 @@ def test_how_it_sounds_is_beside_each_take(sounding_session, tab):
             headings.index("What the answer says (heuristic)") + 1
     lines = tab.page.locator("#take-1-1 .delivery li").all_inner_texts()
     assert lines[0].startswith("Pitch: varies ")
-    assert lines[1].startswith("0:09-0:14 flat (1.4 semitones): ")
+    assert lines[1].startswith("0:09-0:14 flat (under 2 semitones): ")
     assert "0:16 “we're just saying some words” rose 5.1 semitones" in lines
     assert "0:25 faded 8 dB on the last word: “that should be all thanks”" in lines
     assert any(line.startswith("0:20-0:23 quiet (12 dB below your level)") for line in lines)

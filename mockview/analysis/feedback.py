@@ -215,7 +215,8 @@ def fillers_tip(
     if fillers.count < settings.fillers_min_count_for_tip or fillers.per_100_words <= good:
         return None
     top = fillers.top[:3]
-    rates = (f"{fillers.per_minute:.1f} per minute, {fillers.per_100_words:.1f} per 100 words;"
+    rates = (f"{numbers.one_decimal(fillers.per_minute)} per minute,"
+             f" {numbers.one_decimal(fillers.per_100_words)} per 100 words;"
              f" under {good:g} per 100 words is good")
     if top[0][1] == 1:
         names = [f"\"{text}\"" for text, _ in fillers.top]
@@ -271,46 +272,48 @@ def pace_tip(
     if pace.trend in ("speeding_up", "slowing_down") and len(windows) >= 2:
         first, last = windows[0], windows[-1]
         verb = "sped up" if pace.trend == "speeding_up" else "slowed down"
-        trend = (f" You {verb} from {first.words_per_minute:.0f} wpm at the start"
-                 f" ({clock(first.start_s)}-{clock(first.end_s)}) to {last.words_per_minute:.0f}"
-                 f" wpm at the end ({clock(last.start_s)}-{clock(last.end_s)}).")
+        trend = (f" You {verb} from {numbers.wpm(first.words_per_minute)} at the start"
+                 f" ({clock(first.start_s)}-{clock(first.end_s)}) to"
+                 f" {numbers.wpm(last.words_per_minute)} at the end"
+                 f" ({clock(last.start_s)}-{clock(last.end_s)}).")
     if pace.verdict in ("fast", "a_bit_fast"):
         fastest = max(windows, key=lambda w: w.words_per_minute)
-        detail = (f"You spoke at {wpm:.0f} words per minute; {low:g}-{high:g} is easy to"
+        detail = (f"You spoke at {numbers.whole(wpm)} words per minute; {low:g}-{high:g} is easy to"
                   f" follow and over {flag_high:g} sounds rushed. Fastest stretch:"
                   f" {clock(fastest.start_s)}-{clock(fastest.end_s)} at"
-                  f" {fastest.words_per_minute:.0f} wpm.{trend} Take a breath at each full stop"
-                  " and let key points land.")
+                  f" {numbers.wpm(fastest.words_per_minute)}.{trend} Take a breath at each full"
+                  " stop and let key points land.")
         severity = (wpm - high) / (flag_high - high or 1)
         title = "Slow down" if pace.verdict == "fast" else "Ease off the pace a little"
-        evidence = (Evidence(f"{fastest.words_per_minute:.0f} wpm", fastest.start_s,
+        evidence = (Evidence(numbers.wpm(fastest.words_per_minute), fastest.start_s,
                              fastest.end_s),)
     elif pace.verdict in ("slow", "a_bit_slow"):
         slowest = min(windows, key=lambda w: w.words_per_minute)
         articulation = pace.articulation_wpm or 0.0
         if articulation >= low:
-            detail = (f"You averaged {wpm:.0f} words per minute, but {articulation:.0f} while"
-                      f" actually talking: the pauses ({(pauses.pause_ratio or 0):.0%} of the"
-                      " time) slow you down, not your words. Shorten the long silences rather"
-                      " than talking faster.")
+            detail = (f"You averaged {numbers.whole(wpm)} words per minute, but"
+                      f" {numbers.whole(articulation)} while actually talking: the pauses"
+                      f" ({numbers.percent(pauses.pause_ratio or 0)} of the time) slow you down,"
+                      " not your words. Shorten the long silences rather than talking faster.")
         else:
-            detail = (f"You spoke at {wpm:.0f} words per minute ({articulation:.0f} without the"
-                      f" pauses); {low:g}-{high:g} keeps a listener with you. Slowest stretch:"
+            detail = (f"You spoke at {numbers.whole(wpm)} words per minute"
+                      f" ({numbers.whole(articulation)} without the pauses); {low:g}-{high:g}"
+                      " keeps a listener with you. Slowest stretch:"
                       f" {clock(slowest.start_s)}-{clock(slowest.end_s)} at"
-                      f" {slowest.words_per_minute:.0f} wpm. Rehearse the outline of the answer"
-                      " so the words come more readily.")
+                      f" {numbers.wpm(slowest.words_per_minute)}. Rehearse the outline of the"
+                      " answer so the words come more readily.")
         detail += trend
         severity = (low - wpm) / (low - flag_low or 1)
         title = "Pick up the pace" if pace.verdict == "slow" else "Pick up the pace a little"
-        evidence = (Evidence(f"{slowest.words_per_minute:.0f} wpm", slowest.start_s,
+        evidence = (Evidence(numbers.wpm(slowest.words_per_minute), slowest.start_s,
                              slowest.end_s),)
     elif trend and pace.trend_change is not None:
         detail = (trend.strip() + f" Listeners notice tempo changes of about 10%; keep to"
                   f" {low:g}-{high:g} wpm throughout, and slow down for your conclusion.")
         severity = abs(pace.trend_change) / (2 * settings.pace_trend_ratio)
         title = "Keep an even pace"
-        evidence = (Evidence(f"{windows[-1].words_per_minute:.0f} wpm", windows[-1].start_s,
-                             windows[-1].end_s),)
+        last = windows[-1]
+        evidence = (Evidence(numbers.wpm(last.words_per_minute), last.start_s, last.end_s),)
     else:
         return None
     return FeedbackItem("pace", title, detail, evidence, severity)
@@ -468,7 +471,7 @@ def positive_note(
     parts = []
     if pace.words_per_minute is not None:
         parts.append(f"pace {numbers.wpm(pace.words_per_minute)} (target {low:g}-{high:g})")
-    parts.append(f"{fillers.per_100_words:.1f} fillers per 100 words")
+    parts.append(f"{numbers.one_decimal(fillers.per_100_words)} fillers per 100 words")
     parts.append(_plural(pauses.long_count, "long pause"))
     general = " general" if length.target_source == "general" else ""
     parts.append(f"{clock(length.duration_s)} against a{general} {clock(length.target.min_s)}-"
@@ -522,7 +525,8 @@ def structure_tips(
     if structure is None or structure.verdict != "incomplete":
         return []
     tips = []
-    shares = ", ".join(f"{p.name} {p.share or 0:.0%}" for p in structure.parts if p.present)
+    shares = ", ".join(f"{p.name} {numbers.percent(p.share or 0)}"
+                       for p in structure.parts if p.present)
     ending = content.ending.evidence
     if ("result" in structure.missing and rambling.signal("no_result") is None
             and ending is not None):
@@ -549,9 +553,9 @@ def structure_tips(
             0.7,
         ))
     elif action.verdict in ("too_short", "short"):
-        detail = (f"The Action took {clock(action.duration_s)}, {action.share or 0:.0%} of"
-                  f" the answer; it usually takes {low:.0%}-{high:.0%} {HEURISTIC}. Your time"
-                  f" went to {shares}.")
+        detail = (f"The Action took {clock(action.duration_s)},"
+                  f" {numbers.percent(action.share or 0)} of the answer; it usually takes"
+                  f" {low:.0%}-{high:.0%} {HEURISTIC}. Your time went to {shares}.")
         if setup:
             detail += (" Set the scene in one or two sentences and walk through what you did,"
                        " step by step.")
@@ -605,7 +609,8 @@ def hedging_tip(content: ContentResult, *, settings: AnalysisSettings) -> Feedba
     return FeedbackItem(
         "hedging",
         "Drop the hedges",
-        f"You hedged {_plural(len(hedges.items), 'time')} ({rate:.1f} per 100 words):"
+        f"You hedged {_plural(len(hedges.items), 'time')}"
+        f" ({numbers.one_decimal(rate)} per 100 words):"
         f" {_listed(listed)}. Say what you did and what you think plainly; if you are unsure"
         " of a number, give it once as an estimate (\"about 30%\").",
         tuple(h.evidence for h in hedges.items[:6]),

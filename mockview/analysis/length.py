@@ -113,12 +113,12 @@ class EvidenceMinimum:
             return None
         needs = "a short answer needs" if self.short_answer else "that needs"
         if word_count < self.words and speaking_s < self.speaking_s:
-            found = (f"Only {word_count} words and {numbers.seconds(speaking_s)} of speaking")
+            found = f"Only {word_count} words and {numbers.duration(speaking_s)} of speaking"
             limit = f"{self.words} words and {self.speaking_s:g} s"
         elif word_count < self.words:
             found, limit = f"Only {word_count} words", f"{self.words} words"
         else:
-            found = f"Only {numbers.seconds(speaking_s)} of speaking"
+            found = f"Only {numbers.duration(speaking_s)} of speaking"
             limit = f"{self.speaking_s:g} s"
         return f"{found}: too little to judge {what} ({needs} {limit})."
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mockview import numbers
 from mockview.analysis.text import clock
 
 #: the terms not mentioned that a line names before "and N more"
@@ -15,7 +16,7 @@ def content_lines(content: dict) -> list[str]:
     if structure:
         parts = []
         for part in structure["parts"]:
-            share = f" {part['share'] * 100:.0f}%" if part["present"] else " missing"
+            share = f" {numbers.percent(part['share'])}" if part["present"] else " missing"
             verdict = part.get("verdict")
             note = f" ({_words(verdict)})" if verdict not in (None, "ok", "missing") else ""
             parts.append(f"{part['part']}{share}{note}")

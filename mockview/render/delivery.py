@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockview import numbers
 from mockview.analysis.text import clock
 
 #: Findings of one kind shown in full; the rest are counted.
@@ -74,7 +75,7 @@ def delivery_findings(delivery: dict | None) -> list[Finding]:
 def _pitch(pitch: dict) -> list[Finding]:
     variation, note = pitch.get("variation_semitones"), pitch.get("note")
     if note:  # too little to judge: say why, with what was measured
-        varies = "" if variation is None else f"varies {variation:.1f} semitones. "
+        varies = "" if variation is None else f"varies {numbers.semitones(variation)}. "
         return [Finding("pitch", f"Pitch: {varies}{note}")]
     if variation is None:
         return [Finding("pitch", "Pitch: too little voiced speech to measure")]
@@ -86,11 +87,15 @@ def _pitch(pitch: dict) -> list[Finding]:
     # and only a judged pitch needs its target.
     from mockview.speech.delivery import DeliverySettings
 
-    found = [Finding("pitch", f"Pitch: varies {variation:.1f} semitones, {verdict} (target "
-                              f"{DeliverySettings.monotone_semitones:g} or more)")]
+    line = DeliverySettings.monotone_semitones
+    found = [Finding("pitch", f"Pitch: varies {numbers.semitones(variation)}, {verdict} (target "
+                              f"{line:g} or more)")]
     stretches = pitch.get("flat_stretches") or []
-    found += [Finding("flat", f"flat ({s['variation_semitones']:.1f} semitones): "
-                              f"“{s['text']}”", s["start_s"], s["end_s"])
+    # a stretch is named by the line it stayed under, not by a second variation figure: the
+    # whole answer's spread and a stretch's windows are measured differently, and "varies
+    # 1.7" above "flat (1.9)" reads as a contradiction
+    found += [Finding("flat", f"flat (under {line:g} semitones): “{s['text']}”",
+                      s["start_s"], s["end_s"])
               for s in stretches[:SHOWN]]
     return found + _more(stretches, "flat stretch", "flat stretches") + _tip(stretches)
 
@@ -103,7 +108,7 @@ def _uptalk(uptalk: dict) -> list[Finding]:
     summary = (f"Uptalk: {_of(rising, statements, 'statement')} rose at the end"
                + (" like a question" if rising else ""))
     found = [Finding("uptalk", summary)]
-    found += [Finding("rise", f"“{u['text']}” rose {u['rise_semitones']:.1f} semitones",
+    found += [Finding("rise", f"“{u['text']}” rose {numbers.semitones(u['rise_semitones'])}",
                       u["start_s"]) for u in items[:SHOWN]]
     return found + _more(items, "rise") + _tip(items)
 

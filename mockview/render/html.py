@@ -23,7 +23,7 @@ from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
 
-from mockview import __version__
+from mockview import __version__, numbers
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import clock
 from mockview.errors import AudioError, MockviewError
@@ -281,7 +281,8 @@ def _tokens(report: dict) -> list[Token]:
             continue
         words.append(Token(w["text"], w["start_s"], w["end_s"],
                            _filler_kind(w["start_s"], w["end_s"], fillers) or "word"))
-    pauses = [Token(f"{p['duration_s']:.1f} s pause", p["start_s"], p["end_s"], "pause")
+    pauses = [Token(f"{numbers.seconds(p['duration_s'])} pause", p["start_s"], p["end_s"],
+                    "pause")
               for p in report["metrics"]["pauses"]["items"] if p["long"]]
     return sorted(words + pauses, key=lambda token: token.start_s)
 
@@ -331,23 +332,26 @@ def _facts(report: dict) -> list[Fact]:
     metrics = report["metrics"]
     fillers, pace = metrics["fillers"], metrics["pace"]
     pauses, length = metrics["pauses"], metrics["length"]
-    wpm = pace["words_per_minute"]
     target = length.get("target_s")
     target_text = f"target {clock(target[0])}-{clock(target[1])}" if target else "no target"
     low_wpm, high_wpm = _DEFAULTS.pace_target_wpm
     return [
-        Fact("Fillers", f"{fillers['count']} · {fillers['per_minute']:.1f}/min",
-             f"{fillers['per_100_words']:.1f} per 100 words; under "
+        Fact("Fillers", f"{fillers['count']} · {numbers.one_decimal(fillers['per_minute'])}/min",
+             f"{numbers.one_decimal(fillers['per_100_words'])} per 100 words; under "
              f"{_DEFAULTS.fillers_good_per_100_words:g} is good"),
-        Fact("Pace", "-" if wpm is None else f"{wpm:.0f} wpm",
-             f"{_words(pace['verdict'])}; {low_wpm:g}-{high_wpm:g} is easy to follow"),
+        Fact("Pace", numbers.pace(pace),
+             f"{_words(pace['verdict'])}; {low_wpm:g}-{high_wpm:g} is easy to follow"
+             if pace.get("verdict") != "not_enough_speech"
+             else pace.get("note") or "too little speech to judge"),
         Fact("Long pauses", str(pauses["long_count"]),
-             f"longest {pauses['longest_s'] or 0:.1f} s; {pauses['count']} pauses in all"),
-        Fact("Pause ratio", f"{(pauses['pause_ratio'] or 0) * 100:.0f}%",
+             f"longest {numbers.seconds(pauses['longest_s'] or 0)}; {pauses['count']} pauses"
+             " in all"),
+        Fact("Pause ratio", numbers.percent(pauses["pause_ratio"] or 0),
              f"about {_DEFAULTS.pause_ratio_typical:.0%} is usual; over "
              f"{_DEFAULTS.pause_ratio_flag:.0%} is a lot"),
         Fact("Length", clock(length["duration_s"]),
-             f"{_words(length['verdict'])} ({target_text}); {length['word_count']} words"),
+             f"{_words(length['verdict'])} ({target_text}); {length['word_count']} words,"
+             f" {numbers.duration(length['speaking_s'])} speaking"),
     ]
 
 
@@ -372,7 +376,8 @@ def _environment():
     env = jinja2.Environment(loader=jinja2.PackageLoader("mockview.render", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(clock=clock, local_time=local_time)
+    env.filters.update(clock=clock, local_time=local_time, duration=numbers.duration,
+                       one_decimal=numbers.one_decimal, whole=numbers.whole)
     env.globals.update(format_value=format_value, format_change=format_change,
                        filler_label=FILLER_LABEL)
     return env

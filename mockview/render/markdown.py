@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
+from mockview import numbers
 from mockview.analysis.text import clock
 from mockview.records import SessionRecord, TakeRecord, representative, take_mark
 from mockview.render.content import content_lines
@@ -64,7 +65,7 @@ def session_markdown(record: SessionRecord) -> str:
         f"# mockview session {summary.session_id}",
         "",
         f"{summary.started_at_utc} · {summary.source} · {summary.answer_count} answer(s), "
-        f"{summary.take_count} take(s), {clock(summary.speaking_s)} speaking",
+        f"{summary.take_count} take(s), {numbers.duration(summary.speaking_s)} speaking",
         "",
     ]
     for take in record.takes:
@@ -85,9 +86,13 @@ def _take_markdown(take: TakeRecord, mark: str | None = None) -> list[str]:
         "| --- | --- |",
         f"| length | {clock(take.duration_s)} ({escape(take.length_verdict or '-')}) |",
         f"| words | {take.word_count} |",
-        f"| pace | {_number(pace.get('words_per_minute'))} wpm |",
-        f"| fillers | {fillers.get('count', 0)} ({_number(fillers.get('per_minute'), 1)}/min) |",
-        f"| long pauses | {pauses.get('long_count', 0)} |",
+        f"| speaking | {numbers.duration(length.get('speaking_s'))} |",
+        f"| pace | {numbers.pace(pace)} |",
+        f"| fillers | {fillers.get('count', 0)}"
+        f" ({numbers.one_decimal(fillers.get('per_minute'))}/min) |",
+        f"| long pauses | {pauses.get('long_count', 0)}"
+        f" (longest {numbers.seconds(pauses.get('longest_s'))}) |",
+        f"| pause ratio | {numbers.percent(pauses.get('pause_ratio'))} |",
         f"| rambling | {'flagged' if take.rambling_flagged else 'no'} |",
         "",
     ]
@@ -123,6 +128,3 @@ def _findings(title: str, found: list[str]) -> list[str]:
     items = [f"{'  ' if line.startswith(' ') else ''}- {escape(line)}" for line in found]
     return [f"**{title}**", "", *items, ""]
 
-
-def _number(value, digits: int = 0) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"

@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mockview import numbers
 from mockview.analysis.text import clock
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_findings
@@ -78,7 +79,7 @@ def _header(report: dict) -> Text:
 def _legend() -> Text:
     return Text.assemble(("filled pause", FILLER_STYLE["filled_pause"]), " ",
                          ("discourse marker", FILLER_STYLE["discourse_marker"]), " ",
-                         ("[1.4s] long pause", "bold red"))
+                         ("[seconds] long pause", "bold red"))
 
 
 def transcript_text(report: dict) -> Text:
@@ -90,7 +91,8 @@ def transcript_text(report: dict) -> Text:
     after_word = False
     for word in report["transcript"]["words"]:
         while pause_index < len(pauses) and pauses[pause_index]["end_s"] <= word["start_s"] + 0.05:
-            text.append(f"[{pauses[pause_index]['duration_s']:.1f}s] ", style="bold red")
+            text.append(f"[{numbers.seconds(pauses[pause_index]['duration_s'])}] ",
+                        style="bold red")
             pause_index += 1
             after_word = False
         kind = _filler_kind(word, fillers)
@@ -118,24 +120,29 @@ def metrics_table(metrics: dict) -> Table:
     table.add_column("target")
     table.add_column("note")
     top = ", ".join(f"{t['text']} ×{t['count']}" for t in fillers.get("top", [])[:3])
-    table.add_row("fillers", f"{fillers['count']} ({fillers['per_minute']:.1f}/min)",
-                  "under 3 per 100 words", f"{fillers['per_100_words']:.1f} per 100 words"
+    table.add_row("fillers",
+                  f"{fillers['count']} ({numbers.one_decimal(fillers['per_minute'])}/min)",
+                  "under 3 per 100 words",
+                  f"{numbers.one_decimal(fillers['per_100_words'])} per 100 words"
                   + (f"; {top}" if top else ""))
-    table.add_row("pace", _num(pace.get("words_per_minute"), " wpm"), "120-160 wpm",
-                  _verdict(pace.get("verdict")))
-    table.add_row("articulation rate", _num(pace.get("articulation_wpm"), " wpm"),
-                  "", "pace without the pauses")
+    judged = pace.get("verdict") != "not_enough_speech"
+    table.add_row("pace", numbers.pace(pace), "120-160 wpm",
+                  _verdict(pace.get("verdict")) if judged else pace.get("note") or "")
+    if judged:
+        table.add_row("articulation rate", numbers.wpm(pace.get("articulation_wpm")),
+                      "", "pace without the pauses")
     table.add_row("long pauses (≥1 s)", str(pauses["long_count"]), "",
-                  f"longest {pauses['longest_s'] or 0:.1f} s; {pauses['count']} pauses in all")
-    table.add_row("pause ratio", f"{(pauses['pause_ratio'] or 0) * 100:.0f}%", "about 22%",
+                  f"longest {numbers.seconds(pauses['longest_s'] or 0)};"
+                  f" {pauses['count']} pauses in all")
+    table.add_row("pause ratio", numbers.percent(pauses["pause_ratio"] or 0), "about 22%",
                   "flag over 35%")
-    table.add_row("thinking time", f"{pauses['first_word_s'] or 0:.1f} s", "",
+    table.add_row("thinking time", numbers.seconds(pauses["first_word_s"] or 0), "",
                   "from the start to the first word")
     target = length.get("target_s") or [None, None]
     table.add_row("length", clock(length["duration_s"]),
                   f"{clock(target[0])}-{clock(target[1])}" if target[0] is not None else "",
                   f"{_verdict(length.get('verdict'))}; {length['word_count']} words, "
-                  f"{clock(length['speaking_s'])} speaking")
+                  f"{numbers.duration(length['speaking_s'])} speaking")
     return table
 
 
@@ -163,10 +170,6 @@ def delivery_panel(delivery: dict) -> Panel:
         lines.append(Padding(line, (0, 0, 0, 2)) if finding.detail else line)
     return Panel(Group(*lines), title="How it sounds (heuristic)", title_align="left",
                  border_style="magenta")
-
-
-def _num(value, unit: str) -> str:
-    return "-" if value is None else f"{value:.0f}{unit}"
 
 
 def _verdict(verdict: str | None) -> str:

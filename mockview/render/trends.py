@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mockview import numbers
 from mockview.analysis.text import clock
 from mockview.trends import (
     DELIVERY_SESSIONS,
@@ -49,11 +50,11 @@ def format_value(metric: Metric, value: float | None) -> str:
         return "-"
     unit = metric.unit
     if unit == "per_minute":
-        return f"{value:.1f}/min"
+        return f"{numbers.one_decimal(value)}/min"
     if unit == "wpm":
-        return f"{value:.0f} wpm"
+        return numbers.wpm(value)
     if unit in ("ratio", "share"):
-        return f"{value * 100:.0f}%"
+        return numbers.percent(value)
     if unit == "count":
         return f"{value:.0f}"
     if unit == "seconds":
@@ -61,8 +62,8 @@ def format_value(metric: Metric, value: float | None) -> str:
     if unit == "flag":
         return "yes" if value else "no"
     if unit == "semitones":
-        return f"{value:.1f} st"
-    return f"{value:.1f}"
+        return f"{numbers.one_decimal(value)} st"
+    return numbers.one_decimal(value)
 
 
 def format_change(metric: Metric, change: float | None, relative: float | None, *,

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
+from mockview import numbers
 from mockview.analysis.feedback import FeedbackItem
 from mockview.analysis.pauses import speaking_regions
 from mockview.analysis.text import (
@@ -469,7 +470,8 @@ def _monotone_tip(pitch: PitchMetrics) -> FeedbackItem | None:
     stretches = (f" It was flattest at {_at(where)}." if where else "")
     return FeedbackItem(
         "monotone", "Let your voice move",
-        f"Your pitch varied by {pitch.variation_semitones:.1f} semitones; lively speech moves "
+        f"Your pitch varied by {numbers.semitones(pitch.variation_semitones)}; lively speech"
+        " moves "
         f"{threshold:g} or more.{stretches} Lift the word that matters in each sentence, and "
         "let your voice fall at the end of a point. (Measured from the audio: a heuristic.)",
         tuple(where[:3]),
@@ -936,8 +938,9 @@ def _flat_stretches(windows: Sequence[PitchWindow], tokens: Sequence[Token],
         start, end = run[0].start_s, run[-1].end_s
         variation = max(w.variation_semitones for w in run)
         suggestion = (
-            f"Your pitch varied by only {variation:.1f} semitones from {clock(start)} to"
-            f" {clock(end)} (lively speech moves {settings.monotone_semitones:g} or more):"
+            f"Your pitch varied by under {settings.monotone_semitones:g} semitones from"
+            f" {clock(start)} to {clock(end)} (lively speech moves"
+            f" {settings.monotone_semitones:g} or more):"
             " stress the key word of each sentence, and let your voice rise and fall with"
             " the meaning.")
         stretches.append(FlatStretch(start, end, variation, _words_between(tokens, start, end),
