@@ -631,7 +631,9 @@ def export(session_id, fmt, output, everything):
         with open(output, "w", encoding="utf-8") as file:
             file.write(text)
     except OSError as error:
-        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
+        raise click.ClickException(f"Cannot write {output}: {error.strerror}. Check that its "
+                                   "folder exists and is yours, or choose another path with "
+                                   "-o.") from None
     click.echo(f"Wrote session {record.summary.session_id} to {output}.", err=True)
 
 

@@ -229,3 +229,13 @@ def test_ctrl_c_while_saving_leaves_no_session_and_no_recording(monkeypatch, moc
     assert result.exit_code == 130
     assert result.stderr.endswith("\nStopped: nothing was saved.\n")
     assert not list((mockview_home / "recordings").glob("*"))
+
+
+def test_an_export_into_a_missing_folder_says_what_to_do(tmp_path):
+    save_session([(PLAN, [(CORPUS, build_report(Transcript(words=timeline(PIECES),
+                                                           duration_s=20.0), question=PLAN))])])
+    out = tmp_path / "missing" / "session.md"
+    result = run("export", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == (f"Error: Cannot write {out}: No such file or directory. Check that"
+                             " its folder exists and is yours, or choose another path with -o.\n")
