@@ -213,6 +213,10 @@ _accurate_pitch_option = click.option(
     "--accurate-pitch", is_flag=True,
     help="Track pitch with pyin instead of yin: steadier on rough voices, about 30 times "
          "slower.")
+_output_device_option = click.option(
+    "--output-device", metavar="INDEX|NAME",
+    help="Play answers back on this output device (default: the system's; see: mockview "
+         "devices).")
 _details_option = click.option(
     "--details", is_flag=True,
     help="The full report of each answer: transcript, every measure and every tip (by "
@@ -903,6 +907,7 @@ def _progress_bank_questions():
 @click.option("--silence-stop", type=click.FloatRange(min=0.5), metavar="S",
               help="Stop an answer after S seconds of silence once you have started speaking.")
 @click.option("--device", metavar="INDEX|NAME", help="Input device (see: mockview devices).")
+@_output_device_option
 @click.option("--model", "model_name", metavar="NAME",
               help="faster-whisper model name or local model directory (default: bundled tiny.en).")
 @_download_option
@@ -915,7 +920,8 @@ def _progress_bank_questions():
 @click.option("--json", "as_json", is_flag=True,
               help="Print the session (every take's report, the comparison) as JSON.")
 def practice(bank, category, question_ids, count, time_limit, prep, silence_stop, device,
-             model_name, download, job_path, accurate_pitch, details, no_input, as_json):
+             output_device, model_name, download, job_path, accurate_pitch, details, no_input,
+             as_json):
     """Practise answering interview questions out loud, with feedback after each answer.
 
     For each question: a few seconds to think, then recording with a live level meter
@@ -939,8 +945,9 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
     from rich.console import Console
 
     from mockview.errors import MockviewError
+    from mockview.playback import check_output_device
     from mockview.practice import Practice, PracticeSettings
-    from mockview.recording import record
+    from mockview.recording import check_input_device, record
     from mockview.ui import TerminalUI
 
     interactive = not no_input and sys.stdin.isatty()
@@ -951,12 +958,17 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
                                     model_name=model_name, job=_load_job(job_path),
                                     accurate_pitch=accurate_pitch)
         questions = _practice_questions(bank, category, question_ids, count)
+        # the devices before the first question: a session that cannot record never starts
+        check_input_device(settings.device)
+        if output_device is not None:
+            check_output_device(_device_arg(output_device))
         _ensure_model(model_name, download, ask=interactive)
         with _preloaded_model(model_name) as transcriber, \
                 _open_store(tell_unfinished=False) as store:
             _recover_unfinished(store, model_name, wait_for_model=transcriber.model_loader)
             session = Practice(questions, store=store,
-                               ui=TerminalUI(console, interactive=interactive, details=details),
+                               ui=TerminalUI(console, interactive=interactive, details=details,
+                                             output_device=_device_arg(output_device)),
                                settings=settings, record=record, transcriber=transcriber,
                                interactive=interactive)
             try:
@@ -1039,7 +1051,8 @@ def _position(ctx, param, value):
               help="Play each filler with 1.5 s before and after it, one after another.")
 @click.option("--pauses", is_flag=True,
               help="Play each long pause with 1.5 s before and after it, one after another.")
-def play(session_id, answer_no, take_no, start_s, fillers, pauses):
+@_output_device_option
+def play(session_id, answer_no, take_no, start_s, fillers, pauses, output_device):
     """Play a stored answer back, with its words following along (Ctrl-C stops).
 
     SESSION is its number, or last, -1 (the latest), -2...; without it, the latest
@@ -1057,6 +1070,8 @@ def play(session_id, answer_no, take_no, start_s, fillers, pauses):
         mockview play 12 2 --take 1 --from 0:42
 
         mockview play 12 --fillers --pauses
+
+        mockview play --output-device headphones
     """
     import sys
 
@@ -1078,7 +1093,8 @@ def play(session_id, answer_no, take_no, start_s, fillers, pauses):
         audio = take_audio(take)
         title = (f"Session {take.session_id}, answer {take.answer_no}, take {take.take_no}"
                  f" · {clock(take.duration_s)} · {take.question_text or 'no question given'}")
-        options = {"start_s": start_s, "title": title, "live": sys.stdout.isatty()}
+        options = {"start_s": start_s, "title": title, "live": sys.stdout.isatty(),
+                   "device": _device_arg(output_device)}
         if fillers or pauses:
             kind = None if fillers and pauses else "filler" if fillers else "pause"
             play_moments(Console(), audio, take.report, kind=kind, **options)
@@ -1297,9 +1313,11 @@ def _repaired_if_killed(output):
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a list.")
 def devices(as_json):
-    """List the audio input devices; the default one is marked with *.
+    """List the audio devices: inputs (microphones) and outputs (speakers, headphones).
 
-    Pick one for recording with --device INDEX or --device NAME.
+    The default of each is marked with *. Record from another with --device INDEX or
+    --device NAME (practice, record); listen back on another with --output-device
+    (practice, play).
 
     Examples:
 
@@ -1308,23 +1326,31 @@ def devices(as_json):
         mockview devices --json
     """
     from mockview.errors import MockviewError
+    from mockview.playback import list_output_devices
     from mockview.recording import list_input_devices
+    from mockview.soundsystem import no_device
 
     try:
-        found = list_input_devices()
+        inputs, outputs = list_input_devices(), list_output_devices()
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         import json
 
-        click.echo(json.dumps([d.to_dict() for d in found], indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"inputs": [d.to_dict() for d in inputs],
+                               "outputs": [d.to_dict() for d in outputs]},
+                              indent=2, ensure_ascii=False))
         return
-    for device in found:
-        mark = "*" if device.is_default else " "
-        click.echo(f"{mark} {device.index:>3}  {device.name}  "
-                   f"({device.channels} in, {device.default_samplerate:g} Hz)")
-    if not found:
-        click.echo("No input devices found. Check with: mockview doctor", err=True)
+    for title, option, found, output in (("Input devices", "--device", inputs, False),
+                                         ("Output devices", "--output-device", outputs, True)):
+        click.echo(f"{title} (* the default; pick another with {option} INDEX or NAME):"
+                   if found else f"{title}: none.")
+        for device in found:
+            mark = "*" if device.is_default else " "
+            click.echo(f"{mark} {device.index:>3}  {device.name}  "
+                       f"({device.channels} channels, {device.default_samplerate:g} Hz)")
+        if not found:
+            click.echo(no_device(output=output), err=True)
 
 
 @cli.command()
@@ -1374,7 +1400,9 @@ def _device_arg(device: str | None):
 def doctor():
     """Check that mockview can record and transcribe here, and say how to fix what cannot.
 
-    Checks PortAudio, the input device, the speech model and the data directory.
+    Checks PortAudio, the input and output devices, the speech model and the data
+    directory; each failed check says the next step to take (start the sound server, join
+    the audio group, connect a microphone...).
 
     Example:
 
@@ -1384,15 +1412,27 @@ def doctor():
     for name, check, fix in _doctor_checks():
         try:
             detail = check()
+        except _CheckFailed as error:  # the check knows the step for what it found
+            failed += 1
+            click.echo(f"✗ {name}: {error}")
+            click.echo(f"    next: {error.next_step}")
         except Exception as error:  # any failure is a finding, reported with its fix
             failed += 1
             click.echo(f"✗ {name}: {error}")
-            click.echo(f"    fix: {fix}")
+            click.echo(f"    next: {fix}")
         else:
             click.echo(f"✓ {name}: {detail}")
     if failed:
         click.echo(f"{_plural(failed, 'check')} failed.", err=True)
         raise SystemExit(1)
+
+
+class _CheckFailed(Exception):
+    """A doctor's finding with the next step for it: ``str()`` is what was found."""
+
+    def __init__(self, finding: str, next_step: str):
+        super().__init__(finding)
+        self.next_step = next_step
 
 
 def _doctor_checks():
@@ -1404,10 +1444,36 @@ def _doctor_checks():
         return portaudio_version()
 
     def input_device():
-        from mockview.recording import check_input_device
+        from mockview.errors import DeviceError
+        from mockview.recording import PORTAUDIO_MISSING, check_input_device, list_input_devices
+        from mockview.soundsystem import next_step
 
-        device = check_input_device()
+        try:
+            device = check_input_device()
+        except DeviceError as error:
+            if str(error) == PORTAUDIO_MISSING:
+                raise _CheckFailed("PortAudio is missing.", "Install PortAudio (above).") from None
+            listed = bool(list_input_devices())
+            finding = str(error) if listed else "No input device found."
+            raise _CheckFailed(finding, next_step(no_device=not listed, busy=listed)) from None
         return f"{device.index}: {device.name} opens"
+
+    def output_device():
+        from mockview.errors import DeviceError
+        from mockview.playback import check_output_device, list_output_devices
+        from mockview.recording import PORTAUDIO_MISSING
+        from mockview.soundsystem import next_step
+
+        try:
+            device = check_output_device()
+        except DeviceError as error:
+            if str(error) == PORTAUDIO_MISSING:
+                raise _CheckFailed("PortAudio is missing.", "Install PortAudio (above).") from None
+            listed = bool(list_output_devices())
+            finding = str(error) if listed else "No output device found."
+            raise _CheckFailed(finding, next_step(no_device=not listed, busy=False,
+                                                  output=True)) from None
+        return f"{device.index}: {device.name} (listening back plays there)"
 
     def model():
         from mockview.speech.transcription import load_model
@@ -1430,9 +1496,8 @@ def _doctor_checks():
     return [
         ("PortAudio", portaudio,
          "On Debian/Ubuntu: sudo apt-get install libportaudio2; on macOS: brew install portaudio"),
-        ("input device", input_device,
-         "Connect a microphone and check it is not muted or used by another program; "
-         "pick one with --device (see: mockview devices)"),
+        ("input device", input_device, None),
+        ("output device", output_device, None),
         ("speech model", model, "Reinstall mockview: pip install --force-reinstall mockview"),
         ("data directory", data_directory,
          "Make the directory writable, or set MOCKVIEW_HOME to a writable directory"),

@@ -23,6 +23,7 @@ from mockview import numbers
 from mockview.chatter import captured
 from mockview.errors import AudioError, DeviceError
 from mockview.recording import _list_devices_again, _sounddevice, device_failure
+from mockview.soundsystem import no_device
 from mockview.speech.audio import SAMPLE_RATE, load_audio
 
 if TYPE_CHECKING:
@@ -37,6 +38,42 @@ BLOCK_S = 0.05
 CONTEXT_S = 1.5
 MomentKind = Literal["filler", "pause"]
 _POSITION = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d*)?|\.\d+)$")
+
+
+@dataclass(frozen=True)
+class OutputDevice:
+    """One output device as PortAudio sees it."""
+
+    index: int
+    name: str
+    channels: int
+    default_samplerate: float
+    is_default: bool
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "name": self.name, "channels": self.channels,
+                "default_samplerate": self.default_samplerate, "is_default": self.is_default}
+
+
+def list_output_devices() -> list[OutputDevice]:
+    """Every device with at least one output channel, the default one marked."""
+    sd = _sounddevice()
+    default = _default_output_index(sd)
+    return [
+        OutputDevice(index=info["index"], name=info["name"],
+                     channels=int(info["max_output_channels"]),
+                     default_samplerate=float(info["default_samplerate"]),
+                     is_default=info["index"] == default)
+        for info in sd.query_devices()
+        if info["max_output_channels"] > 0
+    ]
+
+
+def check_output_device(device: int | str | None = None) -> OutputDevice:
+    """The output device ``device`` names (an index, (part of) a name, None: the default),
+    or DeviceError saying which there are; it is not opened."""
+    info = _output_device(_sounddevice(), device)
+    return next(d for d in list_output_devices() if d.index == info["index"])
 
 
 @dataclass(frozen=True)
@@ -215,15 +252,10 @@ def _output_device(sd, device: int | str | None) -> dict:
     """The sounddevice info of the output ``device``: an index, (part of) a name, or None."""
     outputs = [info for info in sd.query_devices() if info["max_output_channels"] > 0]
     if not outputs:
-        raise DeviceError("No output device found. Connect speakers or headphones; if they "
-                          "are connected, check that the sound server (PipeWire or PulseAudio) "
-                          "is running.")
+        raise DeviceError(no_device(output=True))
     if device is None or device == "":
-        try:
-            device = sd.default.device[1]
-        except Exception:  # sounddevice raises PortAudioError or ValueError here
-            device = -1
-        if not isinstance(device, int) or device < 0:
+        device = _default_output_index(sd)
+        if device is None:
             raise DeviceError("No default output device. Set one in your system's sound "
                               "settings, or pick one with --output-device "
                               "(see: mockview devices).")
@@ -241,3 +273,11 @@ def _output_device(sd, device: int | str | None) -> dict:
                           "(see: mockview devices).")
     raise DeviceError(f"{device!r} matches several output devices: {listed}. Give its index "
                       "(see: mockview devices).")
+
+
+def _default_output_index(sd) -> int | None:
+    try:
+        index = sd.default.device[1]
+    except Exception:  # sounddevice raises PortAudioError or ValueError here
+        return None
+    return index if isinstance(index, int) and index >= 0 else None

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from mockview.chatter import Chatter, captured
 from mockview.errors import DeviceError, RecordingWriteError
 from mockview.files import why_writing_failed
+from mockview.soundsystem import no_device
 from mockview.speech.audio import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -41,11 +42,6 @@ DEVICE_LOST_AFTER_S = 2.0
 BLOCK_S = 0.05
 PORTAUDIO_MISSING = (
     "PortAudio is not installed. On Debian/Ubuntu: sudo apt-get install libportaudio2"
-)
-NO_INPUT_DEVICE = (
-    "No input device found. Connect a microphone; if one is connected, check that the "
-    "sound server (PipeWire or PulseAudio) is running and that you may use audio devices "
-    "(on Linux: the audio group)."
 )
 
 
@@ -218,7 +214,7 @@ def resolve_device(device: int | str | None) -> InputDevice:
     """The input device for ``--device``: an index, (part of) a name, or None for default."""
     devices = list_input_devices()
     if not devices:
-        raise DeviceError(NO_INPUT_DEVICE)
+        raise DeviceError(no_device())
     if device is None or device == "":
         chosen = next((d for d in devices if d.is_default), None)
         if chosen is None:

@@ -70,10 +70,12 @@ MOMENT_NAMES = {"filler": ("filler", "fillers"), "pause": ("long pause", "long p
 class TerminalUI:
     """Shows the session on ``console``; reads keys from the terminal when ``interactive``."""
 
-    def __init__(self, console: Console, *, interactive: bool, details: bool = False):
+    def __init__(self, console: Console, *, interactive: bool, details: bool = False,
+                 output_device: int | str | None = None):
         self.console = console
         self.interactive = interactive
         self.details = details  # the full report after each answer, and levels in dBFS
+        self.output_device = output_device  # where listening back plays; None: the default
 
     def show_question(self, question, number: int, total: int, take_no: int,
                       time_limit_s: float) -> None:
@@ -141,9 +143,9 @@ class TerminalUI:
 
         audio = load_audio(take.audio_path)
         if moments:
-            play_moments(self.console, audio, take.report)
+            play_moments(self.console, audio, take.report, device=self.output_device)
         else:
-            play_answer(self.console, audio, take.report)
+            play_answer(self.console, audio, take.report, device=self.output_device)
 
     def notice(self, message: str) -> None:
         self.console.print(Text(f"Note: {message}", style="yellow"))
@@ -309,12 +311,14 @@ def _cbreak(fd: int):
 
 
 def play_answer(console: Console, audio, report: dict, *, start_s: float = 0.0,
-                title: str | None = None, live: bool | None = None) -> bool:
+                title: str | None = None, live: bool | None = None,
+                device: int | str | None = None) -> bool:
     """Play 16 kHz mono ``audio`` from ``start_s`` to its end with the words following.
 
     Returns True when played to the end, False when stopped with Ctrl-C. ``title`` is
-    printed first, once the start is known to be good; ``live`` as for ``FollowView``.
-    Raises AudioError for a start outside the audio, DeviceError when nothing can play.
+    printed first, once the start is known to be good; ``live`` as for ``FollowView``;
+    ``device`` the output device (None: the default). Raises AudioError for a start
+    outside the audio, DeviceError when nothing can play.
     """
     from mockview.playback import play
 
@@ -328,7 +332,8 @@ def play_answer(console: Console, audio, report: dict, *, start_s: float = 0.0,
     follow = FollowView(console, report, total_s=total_s, start_s=start_s, live=live)
     try:
         with follow:
-            reached = play(audio, start_s=start_s, on_position=follow.update)
+            reached = play(audio, start_s=start_s, on_position=follow.update,
+                           device=device)
     except KeyboardInterrupt:  # between blocks, or while the display was drawn
         reached = follow.position
     if reached < total_s:
@@ -340,14 +345,15 @@ def play_answer(console: Console, audio, report: dict, *, start_s: float = 0.0,
 
 def play_moments(console: Console, audio, report: dict, *, kind: MomentKind | None = None,
                  start_s: float = 0.0, context_s: float = CONTEXT_S,
-                 title: str | None = None, live: bool | None = None) -> bool:
+                 title: str | None = None, live: bool | None = None,
+                 device: int | str | None = None) -> bool:
     """Play each filler and/or long pause of ``report`` with ``context_s`` on each side.
 
     ``kind`` "filler" or "pause" plays only those; None plays both, in time order. Each is
     announced first ("filler 3 of 9: “um” at 0:42", numbered among its kind in the whole
     answer); with ``start_s`` only those from there on are played. Returns False when
     stopped with Ctrl-C (the rest are skipped), True otherwise, also when there is none.
-    ``title`` and ``live`` as for ``play_answer``.
+    ``title``, ``live`` and ``device`` as for ``play_answer``.
     """
     from mockview.playback import moment_span, moments, play
 
@@ -374,7 +380,8 @@ def play_moments(console: Console, audio, report: dict, *, kind: MomentKind | No
             begin_s, end_s = moment_span(moment, total_s, context_s=context_s)
             follow = FollowView(console, report, total_s=total_s, start_s=begin_s, live=live)
             with follow:
-                reached = play(audio, start_s=begin_s, end_s=end_s, on_position=follow.update)
+                reached = play(audio, start_s=begin_s, end_s=end_s, on_position=follow.update,
+                               device=device)
             if reached < end_s:
                 break
             done += 1

@@ -48,9 +48,12 @@ class FakeSoundDevice:
 
     def __init__(self):
         self.devices = [
-            {"index": 0, "name": "USB Mic", "max_input_channels": 1, "max_output_channels": 0},
-            {"index": 1, "name": "pulse", "max_input_channels": 32, "max_output_channels": 32},
-            {"index": 2, "name": "default", "max_input_channels": 32, "max_output_channels": 32},
+            {"index": 0, "name": "USB Mic", "max_input_channels": 1, "max_output_channels": 0,
+             "default_samplerate": 48000.0},
+            {"index": 1, "name": "pulse", "max_input_channels": 32, "max_output_channels": 32,
+             "default_samplerate": 44100.0},
+            {"index": 2, "name": "default", "max_input_channels": 32, "max_output_channels": 32,
+             "default_samplerate": 44100.0},
         ]
         self.default = SimpleNamespace(device=[2, 2])
         self.written: list[np.ndarray] = []  # every block sent, over all streams
@@ -70,6 +73,12 @@ class FakeSoundDevice:
 
 @pytest.fixture
 def fake_sd(monkeypatch):
+    """The fake in place of sounddevice, on a machine whose sound server and device files
+    are fine (so advice does not depend on the machine running the tests)."""
+    from mockview import soundsystem
+
     fake = FakeSoundDevice()
     monkeypatch.setitem(sys.modules, "sounddevice", fake)
+    monkeypatch.setattr(soundsystem, "sound_server", lambda: None)
+    monkeypatch.setattr(soundsystem, "_unusable_sound_devices", lambda: [])
     return fake

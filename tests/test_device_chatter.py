@@ -9,10 +9,12 @@ server, and checks what reached the real stderr of a mockview process.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,69 @@ def test_a_capture_without_a_real_fd_2_still_works():
     with captured() as chatter:
         pass
     assert chatter.lines() == [] and chatter.reason() is None
+
+
+# --- practice -----------------------------------------------------------------------------
+
+
+def practice(*args: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "mockview", "practice", "--no-input", "--json", *args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def test_practice_without_a_sound_server_stops_before_the_first_question(tmp_path):
+    """No microphone to be had: said at once, with the step to take, and no empty session."""
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path),
+           "PULSE_SERVER": f"unix:{tmp_path / 'pulse' / 'native'}"}
+    process = practice("--question", "beh-disagree", "--prep", "0", env=env)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert err == ("Error: No input device found. Start the sound server: systemctl --user "
+                   "start pipewire pipewire-pulse (PipeWire) or pulseaudio --start "
+                   "(PulseAudio), or log in to a desktop session; then try again.\n")
+    assert out == ""
+    history = subprocess.run([sys.executable, "-m", "mockview", "history", "--json"], cwd=ROOT,
+                             capture_output=True, text=True, env=env, check=True)
+    assert json.loads(history.stdout) == []
+
+
+@pytest.mark.mic
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_microphone_lost_mid_answer_is_told_once_and_the_next_question_records(
+        own_server, mockview_home, tmp_path):
+    import soundfile
+
+    from mockview.speech.audio import SAMPLE_RATE, load_audio
+
+    speech = tmp_path / "jfk16.wav"
+    soundfile.write(speech, load_audio(ROOT / "tests" / "data" / "jfk.flac"), SAMPLE_RATE,
+                    subtype="PCM_16")
+    process = practice("--question", "beh-disagree", "--question", "intro-three-words",
+                       "--prep", "3", "--time-limit", "4", env=own_server)
+    unsaved = mockview_home / "recordings" / "unsaved"
+    deadline = time.monotonic() + 60
+    while not (unsaved.is_dir() and any(unsaved.glob("*.wav"))):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "practice never started recording"
+        time.sleep(0.05)
+    player = subprocess.Popen(["paplay", str(speech)], env=own_server)
+    time.sleep(2.5)
+    stop = subprocess.run(["bash", str(SCRIPT), "stop"], env=own_server)
+    assert stop.returncode == 0
+    player.wait(timeout=10)
+    restart = subprocess.run(["bash", str(SCRIPT), "start"], env=own_server,
+                             capture_output=True, text=True)
+    assert restart.returncode == 0, restart.stderr
+    out, err = process.communicate(timeout=180)
+
+    assert process.returncode == 0, err
+    assert_no_chatter(err)
+    assert err.count("stopped sending audio") == 1, err
+    assert "Check that it is connected: the next take tries it again." in err
+    first, second = json.loads(out)["takes"]
+    assert first["stopped_by"] == "device_lost" and 1.0 <= first["duration_s"] <= 4.0
+    assert Path(first["audio_path"]).is_file()
+    assert first["report"]["transcript"]["text"].strip()  # what was heard is analysed
+    assert second["answer_no"] == 2 and second["stopped_by"] == "time_limit"

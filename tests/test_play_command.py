@@ -302,9 +302,9 @@ def test_no_output_device(fake_sd, stored):
     fake_sd.devices = fake_sd.devices[:1]
     result = run("play", 1, "--fillers")
     assert result.exit_code == 1
-    assert result.stderr == ("Error: No output device found. Connect speakers or headphones; "
-                             "if they are connected, check that the sound server (PipeWire "
-                             "or PulseAudio) is running.\n")
+    assert result.stderr == ("Error: No output device found. Connect speakers or headphones "
+                             "and unmute them in the system's sound settings; mockview "
+                             "devices should then list them.\n")
 
 
 def test_portaudio_missing(stored, monkeypatch, tmp_path):

@@ -132,8 +132,8 @@ def test_no_output_device_is_a_clear_error(fake_sd):
     with pytest.raises(DeviceError) as raised:
         play(_ramp(1.0))
     assert str(raised.value) == (
-        "No output device found. Connect speakers or headphones; if they are connected, "
-        "check that the sound server (PipeWire or PulseAudio) is running.")
+        "No output device found. Connect speakers or headphones and unmute them in the "
+        "system's sound settings; mockview devices should then list them.")
 
 
 def test_no_default_output_device_is_a_clear_error(fake_sd):

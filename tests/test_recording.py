@@ -90,11 +90,15 @@ def test_missing_portaudio_names_the_package(monkeypatch):
 
 
 def test_no_input_device_is_a_clear_error(monkeypatch):
-    from mockview import recording
+    from mockview import recording, soundsystem
     from mockview.errors import DeviceError
 
     monkeypatch.setattr(recording, "list_input_devices", lambda: [])
+    monkeypatch.setattr(soundsystem, "sound_server", lambda: None)  # a server that is fine
     with pytest.raises(DeviceError, match=r"^No input device found\. Connect a microphone"):
+        recording.resolve_device(None)
+    monkeypatch.setattr(soundsystem, "sound_server", lambda: ("not running", "/run/pulse"))
+    with pytest.raises(DeviceError, match=r"^No input device found\. Start the sound server"):
         recording.resolve_device(None)
 
 
@@ -246,9 +250,10 @@ def test_devices_lists_the_virtual_mic_as_default(virtual_mic):
     result = CliRunner().invoke(cli, ["devices"])
     assert result.exit_code == 0, result.output
     marked = [line for line in result.output.splitlines() if line.startswith("*")]
-    assert len(marked) == 1 and "default" in marked[0], result.output
+    assert len(marked) == 2 and all("default" in line for line in marked), result.output
     listed = json.loads(CliRunner().invoke(cli, ["devices", "--json"]).output)
-    assert [d["name"] for d in listed if d["is_default"]] == ["default"]
+    assert [d["name"] for d in listed["inputs"] if d["is_default"]] == ["default"]
+    assert [d["name"] for d in listed["outputs"] if d["is_default"]] == ["default"]
 
 
 @pytest.mark.mic
@@ -260,7 +265,8 @@ def test_doctor_passes(virtual_mic):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "✓ PortAudio", "✓ input device", "✓ speech model", "✓ data directory"]
+        "✓ PortAudio", "✓ input device", "✓ output device", "✓ speech model",
+        "✓ data directory"]
 
 
 @pytest.mark.mic
