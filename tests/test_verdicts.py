@@ -8,6 +8,8 @@ has no value, verdict or tip; without a known question kind nothing kind-specifi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -206,7 +208,7 @@ def test_steady_follows_its_stated_rule():
 
 
 @pytest.mark.browser
-def test_the_progress_cards_show_the_tables_values(tmp_path, tab):
+def test_the_progress_cards_show_the_tables_values(tmp_path, tab):  # noqa: F811
     # one session: no trend yet, so the cards show that session's own numbers, never "-"
     with Store.open() as store:
         answer = store.add_answer(store.start_session(started_at_utc="2026-03-01T09:00:00Z"),
@@ -220,7 +222,19 @@ def test_the_progress_cards_show_the_tables_values(tmp_path, tab):
                    ".map(th => th.textContent)")
     cells = tab.js("[...document.querySelectorAll('#sessions-title ~ table tbody td')]"
                    ".map(td => td.textContent)")
-    table = dict(zip(heads, cells))
+    table = dict(zip(heads, cells, strict=True))
     assert cards and all(value != "-" for _, value in cards)
     assert {label: table[label] for label, _ in cards} == dict(cards)
     assert dict(cards)["pace"] == "132 wpm"
+
+
+def test_an_unjudged_pace_shows_no_rate_in_show_the_page_or_the_export(
+        history_with_an_unjudged_pace, tmp_path):
+    cli("report", 3, "-o", tmp_path / "page.html")
+    cli("export", 3, "--format", "md", "-o", tmp_path / "out.md")
+    page = (tmp_path / "page.html").read_text()
+    for text in (cli("show", 3, "--details"), page, (tmp_path / "out.md").read_text()):
+        assert not re.search(r"(?<![\d.])19[13](?![\d.])", text)  # 191 wpm, 193.5 articulation
+        assert "not judged" in text
+    # the rambling check was too short to judge: it says so, not "no signals" above that
+    assert "Rambling: not judged" in page and "no signals" not in page
