@@ -88,3 +88,13 @@ def pace(pace_metrics: dict) -> str:
     if pace_metrics.get("verdict") == "not_enough_speech":
         return "not judged"
     return wpm(pace_metrics.get("words_per_minute"))
+
+
+def length_target(length: dict) -> str:
+    """A report's length target: "0:45-1:30", marked "(general)" when the question's kind
+    was not known and the general target was used ("" when it has none)."""
+    target = length.get("target_s")
+    if not target:
+        return ""
+    span = f"{clock(target[0])}-{clock(target[1])}"
+    return f"{span} (general)" if length.get("target_source") == "general" else span

@@ -12,6 +12,7 @@ the same report asks to work on.
 
 from __future__ import annotations
 
+from mockview import numbers
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import clock
 
@@ -143,7 +144,7 @@ def _length(metrics: dict, content: dict) -> dict | None:
     if length.get("verdict") != "within" or not target:
         return None
     return _strength("length", "Length", f"{clock(length['duration_s'])}, within the "
-                                         f"{clock(target[0])}-{clock(target[1])} target")
+                                         f"{numbers.length_target(length)} target")
 
 
 def _pitch(metrics: dict, content: dict) -> dict | None:

@@ -238,3 +238,15 @@ def test_an_unjudged_pace_shows_no_rate_in_show_the_page_or_the_export(
         assert "not judged" in text
     # the rambling check was too short to judge: it says so, not "no signals" above that
     assert "Rambling: not judged" in page and "no signals" not in page
+
+
+def test_without_a_kind_every_renderer_names_the_general_target(tmp_path):
+    words = transcript(sentence(40), word_s=0.3, gap_s=0.1, duration_s=20.0)
+    with Store.open() as store:
+        session = store.save_analysis(None, build_report(words))
+    cli("report", session, "-o", tmp_path / "page.html")
+    cli("export", session, "--format", "md", "-o", tmp_path / "out.md")
+    for text in (cli("show", session, "--details"), (tmp_path / "page.html").read_text(),
+                 (tmp_path / "out.md").read_text()):
+        assert "0:45-1:30 (general)" in text
+        assert "motivation" not in text.lower()

@@ -333,7 +333,7 @@ def _facts(report: dict) -> list[Fact]:
     fillers, pace = metrics["fillers"], metrics["pace"]
     pauses, length = metrics["pauses"], metrics["length"]
     target = length.get("target_s")
-    target_text = f"target {clock(target[0])}-{clock(target[1])}" if target else "no target"
+    target_text = f"target {numbers.length_target(length)}" if target else "no target"
     low_wpm, high_wpm = _DEFAULTS.pace_target_wpm
     return [
         Fact("Fillers", f"{fillers['count']} · {numbers.one_decimal(fillers['per_minute'])}/min",

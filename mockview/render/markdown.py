@@ -116,8 +116,7 @@ def _take_markdown(take: TakeRecord, mark: str | None = None) -> list[str]:
                   for n, t in enumerate(tips, 1)]
         lines.append("")
     if length.get("target_s"):
-        low, high = length["target_s"]
-        lines += [f"Target length: {clock(low)}-{clock(high)}.", ""]
+        lines += [f"Target length: {numbers.length_target(length)}.", ""]
     return lines
 
 

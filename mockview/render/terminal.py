@@ -138,9 +138,7 @@ def metrics_table(metrics: dict) -> Table:
                   "flag over 35%")
     table.add_row("thinking time", numbers.seconds(pauses["first_word_s"] or 0), "",
                   "from the start to the first word")
-    target = length.get("target_s") or [None, None]
-    table.add_row("length", clock(length["duration_s"]),
-                  f"{clock(target[0])}-{clock(target[1])}" if target[0] is not None else "",
+    table.add_row("length", clock(length["duration_s"]), numbers.length_target(length),
                   f"{_verdict(length.get('verdict'))}; {length['word_count']} words, "
                   f"{numbers.duration(length['speaking_s'])} speaking")
     return table
