@@ -1379,8 +1379,10 @@ def record(output, seconds, device):
                                    f"that are kept in {output}.") from None
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Recorded {result.duration_s:.1f} s to {result.path} "
-               f"({_STOP_REASONS[result.stopped_by]}; "
+    stopped = _STOP_REASONS[result.stopped_by]
+    if result.lost_reason:
+        stopped += f": {result.lost_reason}"
+    click.echo(f"Recorded {result.duration_s:.1f} s to {result.path} ({stopped}; "
                f"peak {result.peak_dbfs:.1f} dBFS).", err=True)
     if result.overflow_count:
         click.echo(f"Warning: {result.overflow_count} input overflows: some audio was lost.",

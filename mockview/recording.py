@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from mockview.chatter import Chatter, captured
 from mockview.errors import DeviceError, RecordingWriteError
 from mockview.files import why_writing_failed
-from mockview.soundsystem import no_device
+from mockview.soundsystem import START_SERVER, no_device
 from mockview.speech.audio import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -181,9 +181,7 @@ def device_failure(doing: str, error: Exception | None, chatter: Chatter, *,
     said = chatter.reason() or (str(error) if error is not None else None)
     reason = f" ({said})" if said else ""
     if chatter.server_gone():
-        return DeviceError(f"{doing}: the sound server is not running{reason}. Start it "
-                           "(PipeWire or PulseAudio: log in to a desktop session, or run "
-                           "pulseaudio --start), then try again.")
+        return DeviceError(f"{doing}: the sound server is not running{reason}. {START_SERVER}")
     return DeviceError(f"{doing}{reason}. It may be busy in another program: close that "
                        f"program, or pick another with {option} (see: mockview devices).")
 

@@ -19,6 +19,9 @@ from typing import Literal
 
 ServerState = Literal["running", "not running", "refused"]
 DEV_SND = Path("/dev/snd")
+START_SERVER = ("Start the sound server: systemctl --user start pipewire pipewire-pulse "
+                "(PipeWire) or pulseaudio --start (PulseAudio), or log in to a desktop "
+                "session; then try again.")
 
 
 def sound_server() -> tuple[ServerState, Path] | None:
@@ -55,9 +58,7 @@ def next_step(*, no_device: bool, busy: bool, output: bool = False) -> str:
     option = "--output-device" if output else "--device"
     server = sound_server()
     if server is not None and server[0] == "not running":
-        return ("Start the sound server: systemctl --user start pipewire pipewire-pulse "
-                "(PipeWire) or pulseaudio --start (PulseAudio), or log in to a desktop "
-                "session; then try again.")
+        return START_SERVER
     if server is not None and server[0] == "refused":
         return (f"The sound server at {server[1]} refuses this user: run mockview as the "
                 "user logged in to the desktop (not with sudo).")

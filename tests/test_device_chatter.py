@@ -79,8 +79,11 @@ def test_a_device_on_a_stopped_server_is_one_line_of_ours(own_server, opening):
     assert_no_chatter(done.stderr)
     assert done.stderr == ""
     [message] = done.stdout.splitlines()
-    assert ": the sound server is not running (PulseAudio: Unable to connect: Connection " \
-           "refused). Start it" in message, message
+    assert message.endswith(": the sound server is not running (PulseAudio: Unable to connect: "
+                            "Connection refused). Start the sound server: systemctl --user "
+                            "start pipewire pipewire-pulse (PipeWire) or pulseaudio --start "
+                            "(PulseAudio), or log in to a desktop session; then try again."), \
+        message
 
 
 @pytest.mark.mic
