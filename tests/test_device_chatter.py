@@ -194,3 +194,34 @@ def test_a_microphone_lost_mid_answer_is_told_once_and_the_next_question_records
     assert Path(first["audio_path"]).is_file()
     assert first["report"]["transcript"]["text"].strip()  # what was heard is analysed
     assert second["answer_no"] == 2 and second["stopped_by"] == "time_limit"
+
+
+@pytest.mark.mic
+@pytest.mark.model
+@pytest.mark.slow
+def test_in_a_terminal_listening_back_with_the_server_gone_is_told_and_the_session_goes_on(
+        own_server):
+    import io
+
+    import pexpect
+
+    seen = io.StringIO()
+    child = pexpect.spawn(sys.executable, ["-m", "mockview", "practice", "--question",
+                                           "intro-three-words", "--prep", "0",
+                                           "--time-limit", "2"],
+                          cwd=ROOT, env=own_server, encoding="utf-8", timeout=120,
+                          dimensions=(50, 120))
+    child.logfile_read = seen
+    child.expect_exact("[q] quit")  # the take is recorded and its feedback shown
+    subprocess.run(["bash", str(SCRIPT), "stop"], env=own_server, check=True)
+    child.send("p")
+    child.expect_exact("[q] quit")  # asked again: the session goes on
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    shown = seen.getvalue()
+    assert child.exitstatus == 0, shown
+    assert_no_chatter(shown)
+    assert shown.count("Cannot open output device") == 1, shown
+    assert "the sound server is not running" in shown and "The session goes on" in shown
