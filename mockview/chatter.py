@@ -105,6 +105,8 @@ class _Capture:
 
     @classmethod
     def start(cls) -> _Capture | None:
+        if not hasattr(os, "pread"):  # not a POSIX system: nothing is held back
+            return None
         try:
             sys.stderr.flush()
         except (AttributeError, OSError, ValueError):
