@@ -213,12 +213,17 @@ def test_show_marks_the_empty_takes_and_keeps_them(retried):
     headings = [line.strip("─ ") for line in result.stdout.splitlines()
                 if line.startswith("Answer ")]
     assert headings == [
-        "Answer 1, take 1 (latest with speech) · 0:27 · Why do you want this role?",
-        "Answer 1, take 2 (no speech) · 0:04 · Why do you want this role?",
-        "Answer 1, take 3 (no speech) · 0:04 · Why do you want this role?",
-        "Answer 2, take 1 (no speech) · 0:04 · no question given",
-        "Answer 2, take 2 (no speech) · 0:04 · no question given",
+        "Answer 1, take 1 (latest with speech)",
+        "Answer 1, take 2 (no speech)",
+        "Answer 1, take 3 (no speech)",
+        "Answer 2, take 1 (no speech)",
+        "Answer 2, take 2 (no speech)",
     ]
+    lines = result.stdout.splitlines()
+    assert lines.count("Why do you want this role?") == 3  # under each take, once
+    assert lines.count("No question given") == 2
+    assert [line for line in lines if line.endswith(" recorded")] == [
+        "0:27 recorded", "0:04 recorded", "0:04 recorded", "0:04 recorded", "0:04 recorded"]
 
 
 def test_compare_of_an_answer_uses_its_take_with_speech(retried):

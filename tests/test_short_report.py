@@ -204,3 +204,18 @@ def test_the_json_report_holds_its_strengths_and_a_stored_one_without_them_gets_
     assert ids(report["strengths"]) == ["pace", "ending"]
     older = {k: v for k, v in report.items() if k != "strengths"}  # a version 2 report
     assert strengths(older) == report["strengths"]
+
+
+def test_the_markdown_export_leads_each_take_with_what_went_well(tmp_path):
+    report = make_report(FILLERY, question=BEHAVIORAL)
+    with Store.open() as opened:
+        session_id = opened.save_analysis(None, report, question=BEHAVIORAL)
+    out = tmp_path / "session.md"
+    result = CliRunner().invoke(cli, ["export", str(session_id), "--format", "md", "-o",
+                                      str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    [strength] = strengths(report)
+    assert (f"**What went well**\n\n- **{strength['label']}**: {strength['evidence']}\n"
+            in text)
+    assert text.index("**What went well**") < text.index("| metric | value |")

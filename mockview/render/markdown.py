@@ -10,6 +10,7 @@ from mockview.analysis.text import clock
 from mockview.records import SessionRecord, TakeRecord, representative, take_mark
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_lines
+from mockview.strengths import strengths
 from mockview.words import join_words
 
 #: what starts markup wherever it stands: code, emphasis, links, HTML, a table's cells, an
@@ -81,6 +82,11 @@ def _take_markdown(take: TakeRecord, mark: str | None = None) -> list[str]:
     metrics = report.get("metrics", {})
     fillers, pace = metrics.get("fillers", {}), metrics.get("pace", {})
     pauses, length = metrics.get("pauses", {}), metrics.get("length", {})
+    went_well = strengths(report) if report.get("transcript") else []
+    if went_well:
+        lines += ["**What went well**", "",
+                  *(f"- **{escape(s['label'])}**: {escape(s['evidence'])}" for s in went_well),
+                  ""]
     lines += [
         "| metric | value |",
         "| --- | --- |",
