@@ -338,7 +338,7 @@ def test_a_short_answer_is_judged_at_its_endings_but_not_called_monotone():
     assert result.judged, result.note
     assert result.speech_s == pytest.approx(9.0)
     assert result.pitch.monotone is None and result.pitch.flat_stretches == ()
-    assert result.pitch.note == ("Only 9.0 s of speech: too short to call the pitch monotone"
+    assert result.pitch.note == ("Only 9.0 s of speaking: too short to call the pitch monotone"
                                  " or lively (that needs 10 s).")
     assert result.pitch.variation_semitones > 1  # measured and shown, not judged
     assert result.uptalk.statements == 3 and result.uptalk.rising == 1
@@ -350,7 +350,7 @@ def test_a_steady_short_answer_is_not_accused_of_monotony():
     result = analyze_delivery(audio, transcript(audio, words_over(start, end)))
     assert result.judged, result.note
     assert result.pitch.monotone is None and result.pitch.flat_stretches == ()
-    assert result.pitch.note.startswith("Only 6.0 s of speech: too short to call the pitch")
+    assert result.pitch.note.startswith("Only 6.0 s of speaking: too short to call the pitch")
     assert result.suggestions == ()
 
 

@@ -157,3 +157,21 @@ def test_pace_and_fillers_read_the_same_everywhere(stored):
     rates = found(r"(\d+\.\d) ?(?:/min|fillers / min)", seen["terminal"], seen["page"],
                   seen["markdown"], seen["progress"]) | {rate}
     assert len(rates) == 1, rates
+
+
+def test_the_delivery_cites_the_speaking_time_the_length_states():
+    """An answer too short to call monotone says how much was spoken: the very number the
+    report's length shows, though the voice regions start before the first word."""
+    from mockview.speech.delivery import analyze_delivery
+    from mockview.words import Transcript
+
+    from .test_delivery import glide, statements_with_ending
+
+    audio, words = statements_with_ending(glide(0.0), sentences=3)  # sentences from 0.5 s
+    heard = Transcript(words.words, words.duration_s,
+                       speech_regions=((0.1, 3.5), (3.9, 6.9), (7.3, 10.3)))
+    report = build_report(heard, question=QUESTION, delivery=analyze_delivery(audio, heard))
+    speaking = report["metrics"]["length"]["speaking_s"]
+    assert report["metrics"]["delivery"]["speech_s"] == speaking == 9.0
+    assert report["metrics"]["delivery"]["pitch"]["note"].startswith(
+        "Only 9.0 s of speaking: too short")

@@ -409,7 +409,7 @@ class DeliveryResult:
 
     judged: bool
     note: str | None
-    speech_s: float
+    speech_s: float  # speaking time, as the report's length states it
     pitch: PitchMetrics
     uptalk: UptalkMetrics
     volume: VolumeMetrics
@@ -554,7 +554,7 @@ def analyze_delivery(
     method = "pyin" if accurate_pitch else "yin"
     tokens = tokenize(clean_words(transcript.words))
     regions = _speech_regions(transcript, tokens, audio.size / SAMPLE_RATE)
-    speech_s = sum(end - start for start, end in regions)
+    speech_s = _speaking_s(transcript, tokens)
     times, level_db = _frame_levels(audio, settings)
     in_speech = _inside(times, regions)
 
@@ -616,6 +616,23 @@ def _highpass(audio: np.ndarray, cutoff_hz: float) -> np.ndarray:
         return audio
     sos = butter(2, cutoff_hz, btype="highpass", fs=SAMPLE_RATE, output="sos")
     return sosfilt(sos, audio).astype(np.float32)
+
+
+def _speaking_s(transcript: Transcript, tokens: Sequence[Token]) -> float:
+    """The answer's speaking time exactly as its report's length states it
+    (``analysis.answer``): the words' span without its pauses, found from the same regions
+    by the same rule, so a note on too little speech cites the number the report shows."""
+    from mockview.analysis.pauses import clean_regions, find_gaps
+    from mockview.analysis.settings import AnalysisSettings
+
+    if not tokens:
+        return 0.0
+    regions = clean_regions(transcript.speech_regions or ())
+    if regions and transcript.detected_speech is not None:
+        regions = speaking_regions(regions, transcript.detected_speech, tokens)
+    gaps = find_gaps(tokens, regions, min_pause_s=AnalysisSettings().min_pause_s)
+    span = max(t.end_s for t in tokens) - tokens[0].start_s
+    return max(0.0, span - sum(g.duration_s for g in gaps))
 
 
 def _speech_regions(transcript: Transcript, tokens: Sequence[Token],
@@ -889,8 +906,8 @@ def _monotone_evidence_note(speech_s: float, voiced_s: float,
         return (f"Only {voiced_s:.1f} s of the speech had a clear pitch: too little to judge"
                 f" pitch variation or uptalk (that needs {settings.min_voiced_s:g} s).")
     if speech_s < settings.min_speech_s:
-        return (f"Only {speech_s:.1f} s of speech: too short to call the pitch monotone or"
-                f" lively (that needs {settings.min_speech_s:g} s).")
+        return (f"Only {numbers.duration(speech_s)} of speaking: too short to call the pitch"
+                f" monotone or lively (that needs {settings.min_speech_s:g} s).")
     return None
 
 
