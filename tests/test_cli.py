@@ -179,7 +179,7 @@ def test_analyze_json_has_the_documented_shape():
 
 @pytest.mark.model
 def test_analyze_terminal_report_marks_fillers_and_pauses():
-    result = run("analyze", str(DATA / "acoustic_corpus.wav"))
+    result = run("analyze", str(DATA / "acoustic_corpus.wav"), "--details")
     assert result.exit_code == 0, result.output
     assert "Transcript" in result.output
     assert "[1.1s]" in result.output  # the monologue's one long pause, marked in place
