@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from mockview import numbers
 from mockview.analysis.settings import AnalysisSettings
-from mockview.analysis.text import clock
 
 #: At most this many strengths lead the report, and this many tips follow them.
 MAX_STRENGTHS = 2
@@ -115,7 +114,7 @@ def _pace(metrics: dict, content: dict) -> dict | None:
     if pace.get("verdict") != "good" or pace.get("words_per_minute") is None:
         return None
     low, high = _DEFAULTS.pace_target_wpm
-    return _strength("pace", "Pace", f"{pace['words_per_minute']:.0f} wpm, in the "
+    return _strength("pace", "Pace", f"{numbers.wpm(pace['words_per_minute'])}, in the "
                                      f"{low:g}-{high:g} wpm range")
 
 
@@ -127,15 +126,15 @@ def _fillers(metrics: dict, content: dict) -> dict | None:
     rate = fillers["per_100_words"]
     if rate > good:
         return None
-    duration = clock((metrics.get("length") or {}).get("duration_s"))
+    duration = numbers.clock((metrics.get("length") or {}).get("duration_s"))
     count = fillers["count"]
     if not count:
         return _strength("fillers", "No fillers", f"none in {duration}; under {good:g} per "
                                                   "100 words is good")
     margin = "well under" if rate <= good / 2 else "under"
     return _strength("fillers", "Few fillers",
-                     f"{count} in {duration} ({rate:.1f} per 100 words), {margin} the "
-                     f"{good:g} per 100 words target")
+                     f"{count} in {duration} ({numbers.one_decimal(rate)} per 100 words), "
+                     f"{margin} the {good:g} per 100 words target")
 
 
 def _length(metrics: dict, content: dict) -> dict | None:
@@ -143,7 +142,7 @@ def _length(metrics: dict, content: dict) -> dict | None:
     target = length.get("target_s")
     if length.get("verdict") != "within" or not target:
         return None
-    return _strength("length", "Length", f"{clock(length['duration_s'])}, within the "
+    return _strength("length", "Length", f"{numbers.clock(length['duration_s'])}, within the "
                                          f"{numbers.length_target(length)} target")
 
 
@@ -156,7 +155,7 @@ def _pitch(metrics: dict, content: dict) -> dict | None:
     from mockview.speech.delivery import DeliverySettings  # only a judged pitch needs it
 
     return _strength("pitch", "A lively voice",
-                     f"your pitch varied {pitch['variation_semitones']:.1f} semitones; "
+                     f"your pitch varied {numbers.semitones(pitch['variation_semitones'])}; "
                      f"{DeliverySettings.monotone_semitones:g} or more sounds lively")
 
 
@@ -175,7 +174,7 @@ def _structure(metrics: dict, content: dict) -> dict | None:
     if structure.get("verdict") != "complete":
         return None
     action = next((p for p in structure["parts"] if p["part"] == "action"), None)
-    share = f", the action {action['share'] * 100:.0f}% of it" if action and action.get(
+    share = f", the action {numbers.percent(action['share'])} of it" if action and action.get(
         "share") is not None else ""
     return _strength("structure", "A complete STAR story",
                      f"situation, task, action and result all there{share}")
@@ -187,7 +186,7 @@ def _ending(metrics: dict, content: dict) -> dict | None:
     if ending.get("verdict") != "conclusion" or not evidence:
         return None
     return _strength("ending", "A clear ending",
-                     f"a conclusion at {clock(evidence['start_s'])}: “{evidence['text']}”")
+                     f"a conclusion at {numbers.clock(evidence['start_s'])}: “{evidence['text']}”")
 
 
 def _opening(metrics: dict, content: dict) -> dict | None:
@@ -196,7 +195,7 @@ def _opening(metrics: dict, content: dict) -> dict | None:
     if opening.get("verdict") != "clear" or not evidence:
         return None
     return _strength("opening", "A clear opening",
-                     f"your point at {clock(evidence['start_s'])}: “{evidence['text']}”")
+                     f"your point at {numbers.clock(evidence['start_s'])}: “{evidence['text']}”")
 
 
 def _ownership(metrics: dict, content: dict) -> dict | None:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from mockview import cli as cli_module
+from mockview import numbers
 from mockview.cli import cli
 from mockview.render.terminal import render_report
 from mockview.store import Store
@@ -48,7 +49,7 @@ def test_a_judged_good_pace_is_a_strength_with_its_evidence():
     assert report["metrics"]["pace"]["verdict"] == "good"
     wpm = report["metrics"]["pace"]["words_per_minute"]
     pace = next(s for s in strengths(report, limit=20) if s["id"] == "pace")
-    assert pace["evidence"] == f"{wpm:.0f} wpm, in the 120-160 wpm range"
+    assert pace["evidence"] == f"{numbers.wpm(wpm)}, in the 120-160 wpm range"
 
 
 def test_a_metric_not_judged_is_never_a_strength():
@@ -112,7 +113,7 @@ def test_the_terminal_report_is_short_and_leads_with_what_went_well():
     lines = [line.rstrip() for line in shown.splitlines()]
     assert lines[2] == "What went well"
     wpm = report["metrics"]["pace"]["words_per_minute"]
-    assert lines[3] == f"  ✓ Pace: {wpm:.0f} wpm, in the 120-160 wpm range"
+    assert lines[3] == f"  ✓ Pace: {numbers.wpm(wpm)}, in the 120-160 wpm range"
     assert shown.index("What went well") < shown.index("What to work on")
     assert "Transcript" not in shown and "Metrics" not in shown
     for tip in report["feedback"][:3]:
