@@ -346,18 +346,16 @@ def _question_info(question_id, question_text, bank_paths):
         if not question_text.strip():
             raise click.UsageError("--question-text is empty. Give the question as asked.")
         return QuestionInfo(text=question_text.strip())
-    if question_id:
-        from mockview.questions import find_question, load_banks
+    from mockview.api import question_info
 
-        return find_question(load_banks(extra=bank_paths), question_id).info()
-    return None
+    return question_info(question_id or None, bank_paths)
 
 
 def _analyze_with_progress(audio, question, model_name, *, job=None, accurate_pitch=False):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from mockview.report import analyze_recording
+    from mockview.api import analyze_file
 
     stderr = Console(stderr=True)
     with Progress(TextColumn("[dim]Transcribing locally"), BarColumn(), TimeElapsedColumn(),
@@ -367,8 +365,8 @@ def _analyze_with_progress(audio, question, model_name, *, job=None, accurate_pi
         def progress(done_s, total_s):
             bar.update(task, completed=done_s / total_s if total_s else 1.0)
 
-        return analyze_recording(audio, question=question, model_name=model_name,
-                                 progress=progress, job=job, accurate_pitch=accurate_pitch)
+        return analyze_file(audio, question=question, model=model_name, progress=progress,
+                            job=job, accurate_pitch=accurate_pitch).to_dict()
 
 
 
