@@ -888,6 +888,65 @@ def _progress_bank_questions():
         return None
 
 
+# --- plan --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--bank", metavar="NAME|PATH", help="Plan from this bank only (see: mockview banks).")
+@click.option("--category", metavar="CATEGORY", help="Plan from this category only.")
+@click.option("--count", type=click.IntRange(min=1), default=10, show_default=True,
+              metavar="N", help="How many questions of the plan to show.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the plan (the first N) and what is scheduled later as JSON.")
+def plan(bank, category, count, as_json):
+    """Show what to practise next, and why.
+
+    First the questions whose last answer missed a target (fillers, pace, pauses, length,
+    rambling: what progress scores), then a few never practised, then those due again by
+    a spaced-repetition schedule (Leitner boxes: an answer on every target moves a question
+    up a box, a miss sends it back to box 1; boxes 1-5 come due after 1, 2, 4, 8 and 16
+    days), then the other never-practised questions. Ask them with: mockview practice --plan
+
+    Examples:
+
+        mockview plan
+
+        mockview plan --category behavioral --count 5 --json
+    """
+    from mockview.errors import MockviewError
+    from mockview.plan import now
+
+    try:
+        _, chosen = _planned(bank, category, now())
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        import json
+
+        data = chosen.to_dict()
+        data["total"], data["items"] = len(data["items"]), data["items"][:count]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from mockview.render.plan import plan_lines
+
+    for line in plan_lines(chosen, count=count):
+        click.echo(line)
+    if chosen.items:
+        click.echo(f"Practise the first {min(3, len(chosen.items))} with: "
+                   "mockview practice --plan", err=True)
+
+
+def _planned(bank, category, at):
+    """The bank questions in scope and the practice plan for them on the day of ``at``."""
+    from mockview.plan import build_plan
+    from mockview.questions import load_banks, select_questions
+
+    questions = select_questions(load_banks(), bank=bank, category=category)
+    with _open_store() as store:
+        takes = store.takes()
+    return questions, build_plan(takes, questions, now=at)
+
+
 # --- practice ----------------------------------------------------------------------------
 
 
@@ -898,6 +957,9 @@ def _progress_bank_questions():
               help="Ask this question (repeat for several, asked in the order given).")
 @click.option("--count", type=click.IntRange(min=1), metavar="N",
               help="How many questions to ask (default 3; with --question, all of them).")
+@click.option("--plan", "plan_count", type=click.IntRange(min=1), is_flag=False, flag_value=3,
+              metavar="[N]", help="Ask the first N questions of your practice plan "
+                                  "(default 3; see: mockview plan).")
 @click.option("--time-limit", type=click.FloatRange(min=1.0), metavar="S",
               help="Stop each answer after S seconds (default: from the question's kind).")
 @click.option("--prep", type=click.FloatRange(min=0.0), default=5.0, show_default=True,
@@ -917,9 +979,9 @@ def _progress_bank_questions():
                    "silence stop (also when standard input is not a terminal).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the session (every take's report, the comparison) as JSON.")
-def practice(bank, category, question_ids, count, time_limit, prep, silence_stop, device,
-             output_device, model_name, download, job_path, accurate_pitch, details, no_input,
-             as_json):
+def practice(bank, category, question_ids, count, plan_count, time_limit, prep, silence_stop,
+             device, output_device, model_name, download, job_path, accurate_pitch, details,
+             no_input, as_json):
     """Practise answering interview questions out loud, with feedback after each answer.
 
     For each question: a few seconds to think, then recording with a live level meter
@@ -933,6 +995,8 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
         mockview practice
 
         mockview practice --category behavioral --count 2
+
+        mockview practice --plan 2
 
         mockview practice --question beh-disagree --prep 0 --silence-stop 3 --no-input --json
 
@@ -955,7 +1019,9 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
                                     silence_stop_s=silence_stop, device=_device_arg(device),
                                     model_name=model_name, job=_load_job(job_path),
                                     accurate_pitch=accurate_pitch)
-        questions = _practice_questions(bank, category, question_ids, count)
+        questions = (_plan_questions(bank, category, plan_count, question_ids, count)
+                     if plan_count else
+                     _practice_questions(bank, category, question_ids, count))
         # the devices before the first question: a session that cannot record never starts
         check_input_device(settings.device)
         if output_device is not None:
@@ -988,6 +1054,24 @@ def practice(bank, category, question_ids, count, time_limit, prep, silence_stop
                    "comparison": comparison.to_dict() if comparison else None}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     TerminalUI(console, interactive=False, details=details).show_summary(record_, comparison)
+
+
+def _plan_questions(bank, category, plan_count, question_ids, count):
+    """The first ``plan_count`` questions of the practice plan, each told with its reason."""
+    from mockview.plan import now
+
+    if question_ids or count:
+        raise click.UsageError("--plan chooses the questions: give it without --question "
+                               "and --count (--plan 5 asks five).")
+    questions, chosen = _planned(bank, category, now())
+    by_id = {q.id: q for q in questions}
+    picked = chosen.items[:plan_count]
+    if not picked:
+        raise click.ClickException("Nothing in your practice plan is due today. See what "
+                                   "comes next with: mockview plan")
+    for item in picked:
+        click.echo(f"From your plan: {item.question_id}: {item.why}", err=True)
+    return [by_id[item.question_id] for item in picked]
 
 
 def _practice_questions(bank, category, question_ids, count):
