@@ -369,6 +369,131 @@ def _analyze_with_progress(audio, question, model_name, *, job=None, accurate_pi
                             job=job, accurate_pitch=accurate_pitch).to_dict()
 
 
+# --- batch -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...",
+                type=click.Path(path_type=str))
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes, each with its own model (default: the number of cores).")
+@click.option("--out", "out_dir", default="mockview-batch", show_default=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=str),
+              help="Where the reports, summary.csv and errors.csv go.")
+@click.option("--question", "question_id", metavar="ID",
+              help="The bank question every recording answers.")
+@click.option("--questions", "questions_csv", metavar="FILE.csv",
+              type=click.Path(dir_okay=False, path_type=str),
+              help="A CSV with columns file,question: each recording's question id.")
+@click.option("--bank", "bank_paths", multiple=True, metavar="PATH",
+              help="An extra question bank file to look the question ids up in.")
+@click.option("--model", "model_name", metavar="NAME",
+              help="faster-whisper model name or local model directory (default: bundled tiny.en).")
+@_download_option
+@click.option("--summary-by", "summary_by", metavar="PATTERN",
+              help="Group the summary by person: a regular expression over file names with a "
+                   "group named person, e.g. '(?P<person>[^_]+)_'. Writes DIR/people.csv.")
+@click.option("--jsonl", is_flag=True, help="Also print each report on stdout, one per line.")
+def batch(paths, jobs, out_dir, question_id, questions_csv, bank_paths, model_name, download,
+          summary_by, jsonl):
+    """Analyse many recordings: files, or folders searched for audio (wav, flac, mp3, m4a,
+    ogg, opus), on every core.
+
+    Each report goes to DIR/<name>.json (the JSON of analyze --json), one row per recording
+    to DIR/summary.csv, and each file that could not be analysed, with the reason, to
+    DIR/errors.csv. Run it again to resume: a recording whose report was made from the same
+    content, analysis version, model and question is skipped. Exits 1 when any file failed.
+
+    Examples:
+
+        mockview batch answers/ --out reports
+
+        mockview batch answers/ --questions questions.csv --summary-by '(?P<person>[^_]+)_'
+
+        mockview batch a.wav b.m4a --question beh-disagree --jobs 2 --jsonl > reports.jsonl
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    from mockview import batch as batches
+    from mockview.errors import MockviewError
+
+    if question_id and questions_csv:
+        raise click.UsageError("Give either --question or --questions, not both.")
+    if bank_paths and not (question_id or questions_csv):
+        raise click.UsageError("--bank is where question ids are looked up: give --question "
+                               "or --questions too, or leave --bank out.")
+    out = Path(out_dir)
+    try:
+        cohorts = batches.Cohorts(summary_by) if summary_by else None
+        mapping = batches.read_question_map(questions_csv) if questions_csv else {}
+        questions = _batch_questions({question_id} if question_id else set(mapping.values()),
+                                     bank_paths, questions_csv)
+        files = batches.find_recordings(paths, skip=out)
+        if not files:
+            raise click.ClickException(f"No audio files in {' '.join(paths)}. Give recordings "
+                                       "or folders holding .wav, .flac, .mp3, .m4a or .ogg files.")
+        _ensure_model(model_name, download)
+        out.mkdir(parents=True, exist_ok=True)
+        if batches.remove_leftovers(out):
+            click.echo(f"Removed the half-written files of a batch that was stopped in {out}.",
+                       err=True)
+        recordings = batches.plan(
+            files, batches.read_index(out),
+            (lambda _: question_id) if question_id
+            else (lambda path: batches.question_for(path, mapping)))
+        if mapping:
+            unmapped = sum(1 for r in recordings if r.question_id is None)
+            if unmapped:
+                click.echo(f"{_plural(unmapped, 'recording')} not in {questions_csv}: analysed "
+                           "without a question.", err=True)
+        options = batches.BatchOptions(out_dir=out, jobs=jobs or os.cpu_count() or 1,
+                                       model_name=model_name, questions=questions,
+                                       summary_by=cohorts)
+        result = batches.run_batch(
+            recordings, options,
+            on_outcome=lambda outcome, result: click.echo(
+                batches.progress_line(outcome, result), err=True),
+            on_report=(lambda report: click.echo(json.dumps(report, ensure_ascii=False)))
+            if jsonl else None)
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"Cannot write to {out}: {error.strerror or error}. "
+                                   "Give another --out folder.") from None
+    except KeyboardInterrupt:
+        click.echo("\nStopped. The reports written so far are kept: run the same command "
+                   "again to go on.", err=True)
+        raise SystemExit(130) from None
+    click.echo(f"{_plural(result.total, 'recording')}: {result.analysed} analysed, "
+               f"{result.skipped} already done, {result.failed} failed"
+               f"{batches.pace_text(result)}. Reports and summary.csv in {out}.", err=True)
+    if cohorts is not None:
+        people = len(result.people)
+        click.echo(f"People: {out / batches.PEOPLE_NAME} ({people} "
+                   f"{'person' if people == 1 else 'people'}"
+                   + (f"; {_plural(cohorts.unmatched, 'file')} did not match the pattern)"
+                      if cohorts.unmatched else ")"), err=True)
+    if result.failed:
+        raise click.ClickException(f"{result.failed} of {_plural(result.total, 'recording')} "
+                                   f"could not be analysed: see {out / batches.ERRORS_NAME}.")
+
+
+def _batch_questions(ids, bank_paths, source):
+    """Each question id of a batch resolved once: {id: QuestionInfo}."""
+    from mockview.api import question_info
+    from mockview.errors import BankError
+
+    questions = {}
+    for question_id in sorted(ids):
+        try:
+            questions[question_id] = question_info(question_id, bank_paths)
+        except BankError as error:
+            raise BankError(f"{source}: {error}" if source else str(error)) from None
+    return questions
+
+
 
 # --- store: history, show, delete (owned by store work) ---
 
