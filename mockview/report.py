@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 #: Raise when a part is added to the report, or a key is removed or changes meaning
 #: (README, "JSON report": 2 added ``metrics.content``, ``metrics.delivery`` and ``job``;
-#: 3 added ``strengths``).
-SCHEMA_VERSION = 3
+#: 3 added ``strengths``; 4 added ``follow_ups``).
+SCHEMA_VERSION = 4
 #: Delivery needs the whole answer in memory, so a longer recording is transcribed and
 #: analysed, but its voice is not (it is no answer).
 MAX_DELIVERY_S = IN_MEMORY_S
@@ -117,6 +117,7 @@ def build_report(
     measured (``metrics.delivery`` is null otherwise)."""
     from mockview.analysis import ANALYSIS_VERSION, analyze_answer
     from mockview.analysis.feedback import merge_tips
+    from mockview.followups import follow_ups
     from mockview.speech.delivery import delivery_tips
     from mockview.strengths import strengths
 
@@ -161,6 +162,8 @@ def build_report(
     # what went well, chosen from the verdicts above: kept with them, so every renderer
     # and a reader of the JSON show the same
     report["strengths"] = strengths(report)
+    # what an interviewer would ask next, from what the judged findings say is missing
+    report["follow_ups"] = follow_ups(report)
     return report
 
 

@@ -150,7 +150,7 @@ def test_analyze_json_has_the_documented_shape():
                  "--question-text", "Tell me about a recent project.")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["schema_version"] == 3
+    assert report["schema_version"] == 4
     assert set(report) >= {"analysis_version", "audio", "question", "job", "transcript",
                            "metrics", "feedback", "strengths"}
     assert all(set(s) == {"id", "label", "evidence"} for s in report["strengths"])

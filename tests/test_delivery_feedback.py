@@ -120,7 +120,7 @@ def test_the_report_carries_the_delivery_and_its_tips():
     tr = Transcript(words=tuple(words), duration_s=audio.size / SR,
                     speech_regions=((start, end),))
     report = build_report(tr, delivery=analyze_delivery(audio, tr))
-    assert report["schema_version"] == 3
+    assert report["schema_version"] == 4
     assert report["metrics"]["delivery"]["pitch"]["monotone"] is True
     assert "monotone" in [tip["id"] for tip in report["feedback"]]
     assert build_report(tr)["metrics"]["delivery"] is None

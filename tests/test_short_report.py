@@ -200,7 +200,7 @@ def test_the_json_report_holds_its_strengths_and_a_stored_one_without_them_gets_
     from mockview.report import SCHEMA_VERSION
 
     report = make_report()
-    assert SCHEMA_VERSION == 3 and report["schema_version"] == 3
+    assert SCHEMA_VERSION == 4 and report["schema_version"] == 4
     assert report["strengths"] == strengths(report)
     assert ids(report["strengths"]) == ["pace", "ending"]
     older = {k: v for k, v in report.items() if k != "strengths"}  # a version 2 report

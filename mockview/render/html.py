@@ -27,6 +27,7 @@ from mockview import __version__, numbers
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import clock
 from mockview.errors import AudioError, MockviewError
+from mockview.followups import follow_ups
 from mockview.playback import moments
 from mockview.records import SessionRecord, TakeRecord, choice_note, representative, take_mark
 from mockview.render.charts import CHARTED, progress_charts
@@ -115,6 +116,11 @@ class TakeView:
     def strengths(self) -> list[dict]:
         """What went well, with its evidence (``mockview.strengths``), shown first."""
         return strengths(self.take.report)
+
+    @property
+    def follow_ups(self) -> list[dict]:
+        """What an interviewer might ask next (``mockview.followups``), ranked."""
+        return follow_ups(self.take.report)
 
     @property
     def content(self) -> list[str]:

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from mockview import numbers
 from mockview.analysis.text import clock
+from mockview.followups import follow_ups
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_findings
 from mockview.strengths import first_sentence, priorities, strengths, tips
@@ -62,6 +63,7 @@ def render_report(report: dict, console: Console, *, details: bool = False,
         console.print(Text(f"Left out {len(dropped)} word(s) the audio did not support: "
                            f"{shown}{more} (see --json for reasons).", style="dim"))
     _print_feedback(report, console)
+    _print_follow_ups(report, console)
 
 
 def _header(report: dict) -> Text:
@@ -182,6 +184,18 @@ def _print_strengths(report: dict, console: Console) -> None:
     console.print(_list([(Text("✓", style="green"),
                           Text.assemble((strength["label"], "bold"), ": ", strength["evidence"]))
                          for strength in found]))
+
+
+def _print_follow_ups(report: dict, console: Console) -> None:
+    """What an interviewer might ask next, ranked, each with what the answer lacked."""
+    found = follow_ups(report)
+    if not found:
+        return
+    lines = [Text.assemble((f"{number}. {item['text']}", "bold"), "\n   ", item["reason"],
+                           " (", item["evidence"], ")")
+             for number, item in enumerate(found, 1)]
+    console.print(Panel(Group(*lines), title="Follow-up questions an interviewer might ask",
+                        title_align="left", border_style="blue"))
 
 
 def _print_priorities(report: dict, console: Console, *, hint: bool) -> None:
