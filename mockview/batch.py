@@ -393,6 +393,17 @@ def _init_worker(model_name: str | None, threads: int) -> None:
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
     logging.getLogger("mockview").setLevel(logging.ERROR)  # warnings reach the caller
+    # faster-whisper makes a (disabled) tqdm bar, whose default lock is a multiprocessing
+    # one: in a spawned process a named semaphore that a worker ended by Ctrl-C leaves
+    # behind, and multiprocessing then warns of it on stderr. A thread lock does here.
+    import threading
+
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        pass
+    else:
+        tqdm.set_lock(threading.RLock())
     from mockview.speech.transcription import load_model
 
     try:
@@ -583,6 +594,7 @@ def _run_pool(work: Iterator[tuple[Recording, dict]], options: BatchOptions,
         # ProcessPoolExecutor has no public way to end busy workers before Python 3.14.
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)  # the ended workers, reaped
         raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

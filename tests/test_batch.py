@@ -254,9 +254,33 @@ def test_batch_analyses_a_folder_writes_reports_summary_and_errors_and_resumes(t
         "summary.csv"]
 
 
+def _stop_after(answers, out, reports, sig):
+    """Start a batch of ``answers`` and send ``sig`` to it (and its worker) once the index
+    holds ``reports`` lines; its stderr."""
+    index = out / batch.INDEX_NAME
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockview", "batch", str(answers), "--out", str(out),
+         "--jobs", "1"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not (index.exists() and index.read_text(encoding="utf-8").count("\n") >= reports):
+            assert process.poll() is None, "the batch ended before it could be stopped"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert process.poll() is None, "the batch ended before it could be stopped"
+        os.killpg(process.pid, sig)  # the batch and its worker, as Ctrl-C or a kill would
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return process.returncode, stderr
+
+
 @pytest.mark.model
 @pytest.mark.slow
-def test_a_batch_killed_midway_resumes_with_every_report_once_and_none_half_written(tmp_path):
+def test_a_batch_stopped_then_killed_midway_resumes_with_every_report_once(tmp_path):
     answers = tmp_path / "answers"
     answers.mkdir()
     names = [f"p{n}_answer.flac" for n in range(5)]
@@ -264,22 +288,18 @@ def test_a_batch_killed_midway_resumes_with_every_report_once_and_none_half_writ
         shutil.copy(SHORT if n % 2 else SHORTER, answers / name)
     out = tmp_path / "out"
     index = out / batch.INDEX_NAME
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockview", "batch", str(answers), "--out", str(out),
-         "--jobs", "1"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 300
-        while not (index.exists() and index.read_text(encoding="utf-8").count("\n") >= 1):
-            assert process.poll() is None, "the batch ended before it could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        assert process.poll() is None, "the batch ended before it could be killed"
-        os.killpg(process.pid, signal.SIGKILL)  # the batch and its worker, as a kill would
-    finally:
-        process.wait()
+
+    # Ctrl-C: one line, status 130, what was done is kept
+    status, stderr = _stop_after(answers, out, 1, signal.SIGINT)
+    assert status == 130
+    assert stderr.endswith("Stopped. The reports written so far are kept: run the same "
+                           "command again to go on.\n")
+    assert "Traceback" not in stderr and "Warning" not in stderr
+    # a kill: nothing told, nothing half-written
+    status, _ = _stop_after(answers, out, 2, signal.SIGKILL)
+    assert status == -signal.SIGKILL
     killed_with = index.read_text(encoding="utf-8").count("\n")
-    assert 1 <= killed_with < len(names)
+    assert 2 <= killed_with < len(names)
 
     resumed = run_process(answers, "--out", out, "--jobs", "1")
     assert resumed.returncode == 0, resumed.stderr
