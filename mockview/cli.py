@@ -1013,6 +1013,67 @@ def _progress_bank_questions():
         return None
 
 
+# --- speak -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--question", "question_id", metavar="ID",
+              help="Say this bank question (see: mockview questions) instead of a text.")
+@click.option("-o", "--output", metavar="FILE.wav", type=click.Path(path_type=str),
+              help="Write the speech to this WAV file instead of playing it.")
+@click.option("--engine", type=click.Choice(["piper", "espeak-ng"]),
+              help="Speak with this engine (default: Piper when installed, else espeak-ng).")
+@click.option("--output-device", metavar="INDEX|NAME",
+              help="Play on this output device (default: the system's; see: mockview devices).")
+def speak(text, question_id, output, engine, output_device):
+    """Say a question aloud, offline, or write it to a WAV file.
+
+    The voice is Piper's "joe" when mockview[voice] is installed (pip install
+    'mockview[voice]'), else the system's espeak-ng; with neither, the text is shown only.
+    Standard error says which.
+
+    Examples:
+
+        mockview speak --question beh-disagree
+
+        mockview speak "Tell me about yourself." -o question.wav
+    """
+    from mockview.errors import MockviewError
+    from mockview.voice import ENGINE_NAMES, INSTALL_HINT, find_engine, why_not_piper
+
+    if text is None and question_id is None:
+        raise click.UsageError("Give a TEXT to say, or --question ID.")
+    if text is not None and question_id is not None:
+        raise click.UsageError("Give a TEXT to say or --question ID, not both.")
+    try:
+        if question_id is not None:
+            from mockview.questions import find_question, load_banks
+
+            text = find_question(load_banks(), question_id).text
+        from mockview.voice import check_text, say, write_speech
+
+        text = check_text(text)
+        chosen = find_engine(engine)
+        if chosen is None:
+            if output is not None:
+                raise click.ClickException(f"No voice to write {output} with. Install one: "
+                                           f"{INSTALL_HINT}.")
+            click.echo(text)
+            click.echo(f"Text only: no voice is installed ({INSTALL_HINT}).", err=True)
+            return
+        fallback = f" ({why_not_piper()})" if chosen != "piper" and engine is None else ""
+        if output is not None:
+            spoken = write_speech(text, output, engine=chosen)
+            click.echo(f"Wrote {spoken.duration_s:.1f} s of speech to {spoken.path}, "
+                       f"spoken by {ENGINE_NAMES[chosen]}{fallback}.", err=True)
+        else:
+            click.echo(f"Speaking with {ENGINE_NAMES[chosen]}{fallback}.", err=True)
+            say(text, engine=chosen, device=_device_arg(output_device))
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+
+
 # --- plan --------------------------------------------------------------------------------
 
 

@@ -52,3 +52,7 @@ class RecordingWriteError(DeviceError):
 
 class JobError(MockviewError):
     """A job description file (``--job FILE``) that cannot be used."""
+
+
+class VoiceError(MockviewError):
+    """A text that cannot be spoken: no voice engine, or one that failed."""

