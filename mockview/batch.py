@@ -385,13 +385,18 @@ class Cohorts:
 
 
 def _init_worker(model_name: str | None, threads: int) -> None:
-    """Each worker: its share of the cores, then the model, once."""
+    """Each local worker process: its share of the cores, then the model, once."""
     import signal
 
     # Ctrl-C is the batch's to handle: it stops the workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
+    prepare_worker(model_name)
+
+
+def prepare_worker(model_name: str | None) -> None:
+    """What any worker (a local process, a Dask worker) does once: load the model."""
     logging.getLogger("mockview").setLevel(logging.ERROR)  # warnings reach the caller
     # faster-whisper makes a (disabled) tqdm bar, whose default lock is a multiprocessing
     # one: in a spawned process a named semaphore that a worker ended by Ctrl-C leaves
@@ -412,17 +417,90 @@ def _init_worker(model_name: str | None, threads: int) -> None:
         pass  # each file then fails with the model's one-line reason
 
 
-def _analyze_in_worker(source: str, question: QuestionInfo | None,
-                       model_name: str | None) -> tuple[dict | None, str | None]:
-    """(report, None), or (None, the one-line reason) for a file that cannot be analysed."""
+def analyze_in_worker(source: str, question: QuestionInfo | None, model_name: str | None,
+                      audio: bytes | None = None) -> tuple[dict | None, str | None]:
+    """(report, None), or (None, the one-line reason) for a file that cannot be analysed.
+
+    ``audio``, when given, is the file's content, sent by a client whose storage this worker
+    does not share: it is analysed from a temp file and the report names ``source``.
+    """
     from mockview.api import analyze_file
 
+    copy = None
     try:
-        return analyze_file(source, question=question, model=model_name).to_dict(), None
+        if audio is None:
+            return analyze_file(source, question=question, model=model_name).to_dict(), None
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="mockview-") as folder:
+            copy = Path(folder) / Path(source).name
+            copy.write_bytes(audio)
+            report = analyze_file(copy, question=question, model=model_name).to_dict()
+        report["audio"]["path"] = str(Path(source))
+        return report, None
     except MockviewError as error:
-        return None, str(error)
+        message = str(error)
+        # a message about the temp copy is about the client's file
+        return None, message.replace(str(copy), source) if copy is not None else message
     except Exception as error:  # an unknown failure must not stop the batch either
         return None, f"Unexpected {type(error).__name__}: {error}".splitlines()[0]
+
+
+class WorkerLost(Exception):
+    """The process analysing a recording died (crashed, killed, out of memory)."""
+
+
+class LocalWorkers:
+    """``jobs`` worker processes on this machine, each with its model loaded once."""
+
+    def __init__(self, jobs: int, model_name: str | None):
+        import multiprocessing
+
+        self.jobs = self.slots = jobs
+        self.model_name = model_name
+        self.threads = max(1, (os.cpu_count() or 1) // jobs)
+        self.context = multiprocessing.get_context("spawn")  # no model or thread state forked
+        self.pool = self._new_pool()
+
+    def _new_pool(self):
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.context,
+                                   initializer=_init_worker,
+                                   initargs=(self.model_name, self.threads))
+
+    def submit(self, recording: Recording, question: QuestionInfo | None):
+        return self.pool.submit(analyze_in_worker, str(recording.source), question,
+                                self.model_name)
+
+    @staticmethod
+    def result(future) -> tuple[dict | None, str | None]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise WorkerLost from None
+
+    @staticmethod
+    def wait(futures, return_when):
+        from concurrent.futures import wait
+
+        return wait(futures, return_when=return_when)
+
+    def restart(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
+
+    def stop(self) -> None:
+        """End the workers now, their current files unfinished (Ctrl-C)."""
+        # ProcessPoolExecutor has no public way to end busy workers before Python 3.14
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)  # the ended workers, reaped
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 # --- the run ----------------------------------------------------------------------------
@@ -435,6 +513,9 @@ class BatchOptions:
     model_name: str | None = None
     questions: dict[str, QuestionInfo | None] = field(default_factory=dict)
     summary_by: Cohorts | None = None
+    #: where the files are analysed: ``LocalWorkers(jobs, model_name)`` when None, or a
+    #: ``mockview.cluster.DaskWorkers``
+    workers: object | None = None
 
 
 def run_batch(
@@ -530,46 +611,32 @@ def run_batch(
 
 def _run_pool(work: Iterator[tuple[Recording, dict]], options: BatchOptions,
               finish: Callable) -> None:
-    """Keep ``jobs`` worker processes busy with at most ``IN_FLIGHT_PER_JOB`` files each; a
-    dead worker's files are given again to a new pool, once."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    threads = max(1, (os.cpu_count() or 1) // options.jobs)
-    context = multiprocessing.get_context("spawn")  # no model or thread state is forked
-
-    def new_pool():
-        return ProcessPoolExecutor(max_workers=options.jobs, mp_context=context,
-                                   initializer=_init_worker,
-                                   initargs=(options.model_name, threads))
-
-    pool = new_pool()
+    """Keep the workers busy with at most ``IN_FLIGHT_PER_JOB`` files per slot; the files of
+    a worker that died are given again, once, to new workers."""
+    workers = options.workers or LocalWorkers(options.jobs, options.model_name)
     in_flight: dict = {}
     attempts: dict[Path, int] = {}
     retry: list[tuple[Recording, dict]] = []
     try:
         while True:
-            while len(in_flight) < options.jobs * IN_FLIGHT_PER_JOB:
+            while len(in_flight) < workers.slots * IN_FLIGHT_PER_JOB:
                 item = retry.pop() if retry else next(work, None)
                 if item is None:
                     break
                 recording, key = item
                 attempts[recording.source] = attempts.get(recording.source, 0) + 1
-                future = pool.submit(_analyze_in_worker, str(recording.source),
-                                     options.questions.get(recording.question_id),
-                                     options.model_name)
+                future = workers.submit(recording, options.questions.get(recording.question_id))
                 in_flight[future] = item
             if not in_flight:
                 return
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            broken = False
+            done, _ = workers.wait(in_flight, return_when="FIRST_COMPLETED")
+            lost = False
             for future in done:
                 recording, key = in_flight.pop(future)
                 try:
-                    report, error = future.result()
-                except BrokenProcessPool:
-                    broken = True
+                    report, error = workers.result(future)
+                except WorkerLost:
+                    lost = True
                     if attempts[recording.source] < MAX_ATTEMPTS:
                         retry.append((recording, key))
                     else:
@@ -584,20 +651,15 @@ def _run_pool(work: Iterator[tuple[Recording, dict]], options: BatchOptions,
                                    duration_s=report["audio"]["duration_s"]),
                            report, key)
                 del report
-            if broken:
+            if lost:
                 retry.extend(in_flight.values())
                 in_flight.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
+                workers.restart()
     except BaseException:
-        # stopped (Ctrl-C, or a failure here): the workers' current files are not wanted.
-        # ProcessPoolExecutor has no public way to end busy workers before Python 3.14.
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)  # the ended workers, reaped
+        workers.stop()  # stopped (Ctrl-C, or a failure here): their files are not wanted
         raise
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        workers.close()
 
 
 # --- progress ---------------------------------------------------------------------------

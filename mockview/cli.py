@@ -394,8 +394,14 @@ def _analyze_with_progress(audio, question, model_name, *, job=None, accurate_pi
               help="Group the summary by person: a regular expression over file names with a "
                    "group named person, e.g. '(?P<person>[^_]+)_'. Writes DIR/people.csv.")
 @click.option("--jsonl", is_flag=True, help="Also print each report on stdout, one per line.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Analyse on this Dask cluster's workers (tcp://host:8786) instead of "
+                   "here; needs: pip install 'mockview[cluster]'.")
+@click.option("--send-audio", is_flag=True,
+              help="With --dask: send each recording's bytes to the workers, for workers "
+                   "that do not share this machine's storage.")
 def batch(paths, jobs, out_dir, question_id, questions_csv, bank_paths, model_name, download,
-          summary_by, jsonl):
+          summary_by, jsonl, dask_address, send_audio):
     """Analyse many recordings: files, or folders searched for audio (wav, flac, mp3, m4a,
     ogg, opus), on every core.
 
@@ -411,6 +417,8 @@ def batch(paths, jobs, out_dir, question_id, questions_csv, bank_paths, model_na
         mockview batch answers/ --questions questions.csv --summary-by '(?P<person>[^_]+)_'
 
         mockview batch a.wav b.m4a --question beh-disagree --jobs 2 --jsonl > reports.jsonl
+
+        mockview batch /shared/answers --out /shared/reports --dask tcp://scheduler:8786
     """
     import json
     import os
@@ -421,6 +429,12 @@ def batch(paths, jobs, out_dir, question_id, questions_csv, bank_paths, model_na
 
     if question_id and questions_csv:
         raise click.UsageError("Give either --question or --questions, not both.")
+    if dask_address and jobs:
+        raise click.UsageError("--jobs is for this machine: with --dask the cluster's "
+                               "workers set how many files run at once. Leave --jobs out.")
+    if send_audio and not dask_address:
+        raise click.UsageError("--send-audio is for --dask workers: give --dask ADDRESS too, "
+                               "or leave --send-audio out.")
     if bank_paths and not (question_id or questions_csv):
         raise click.UsageError("--bank is where question ids are looked up: give --question "
                                "or --questions too, or leave --bank out.")
@@ -448,9 +462,14 @@ def batch(paths, jobs, out_dir, question_id, questions_csv, bank_paths, model_na
             if unmapped:
                 click.echo(f"{_plural(unmapped, 'recording')} not in {questions_csv}: analysed "
                            "without a question.", err=True)
+        workers = None
+        if dask_address:
+            from mockview.cluster import DaskWorkers
+
+            workers = DaskWorkers(dask_address, model_name, send_audio=send_audio)
         options = batches.BatchOptions(out_dir=out, jobs=jobs or os.cpu_count() or 1,
                                        model_name=model_name, questions=questions,
-                                       summary_by=cohorts)
+                                       summary_by=cohorts, workers=workers)
         result = batches.run_batch(
             recordings, options,
             on_outcome=lambda outcome, result: click.echo(

@@ -1,0 +1,105 @@
+"""``mockview batch --dask ADDRESS``: the same batch, analysed on a Dask distributed cluster.
+
+Only this module imports ``distributed`` (the optional extra ``mockview[cluster]``). Each
+worker loads the model once, when it joins (``ModelPlugin``); the client hands out one
+recording per task, by path (storage the workers share) or, with ``send_audio``, as bytes,
+and ``mockview.batch`` writes the results here, as it does for local workers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockview.batch import Recording, WorkerLost, analyze_in_worker, prepare_worker
+from mockview.errors import MockviewError
+
+if TYPE_CHECKING:
+    from mockview.words import QuestionInfo
+
+#: how long to wait for the scheduler, and for a first worker to join
+CONNECT_TIMEOUT_S = 20
+
+
+class ClusterError(MockviewError):
+    """A Dask cluster that cannot be used: distributed missing, no scheduler, no workers."""
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError("--dask needs the distributed package. Install it with: pip "
+                           "install 'mockview[cluster]'") from None
+    return distributed
+
+
+def model_plugin(model_name: str | None):
+    """A worker plugin loading the model once on each worker, those that join later too."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ModelPlugin(WorkerPlugin):
+        name = "mockview-model"
+
+        def __init__(self, model_name):
+            self.model_name = model_name
+
+        def setup(self, worker):
+            prepare_worker(self.model_name)
+
+    return ModelPlugin(model_name)
+
+
+class DaskWorkers:
+    """The workers of a Dask cluster, seen as ``mockview.batch`` sees its local ones."""
+
+    def __init__(self, address: str, model_name: str | None, *, send_audio: bool = False):
+        distributed = _distributed()
+        self.model_name = model_name
+        self.send_audio = send_audio
+        try:
+            self.client = distributed.Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+        except (OSError, TimeoutError, ValueError) as error:
+            raise ClusterError(f"Cannot reach the Dask scheduler at {address} ({error}). "
+                               "Check the address, or start one with: dask scheduler") \
+                from None
+        try:
+            self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+        except TimeoutError:
+            self.client.close()
+            raise ClusterError(f"The Dask scheduler at {address} has no workers. Start some "
+                               f"with: dask worker {address} --nthreads 1") from None
+        self.client.register_plugin(model_plugin(model_name))
+        # one file per worker thread; more threads than cores only share the model's time
+        self.slots = max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, recording: Recording, question: QuestionInfo | None):
+        audio = recording.source.read_bytes() if self.send_audio else None
+        # pure=False: a file analysed again (changed, or a newer analysis) is new work
+        future = self.client.submit(analyze_in_worker, str(recording.source), question,
+                                    self.model_name, audio, pure=False)
+        return future
+
+    @staticmethod
+    def result(future) -> tuple[dict | None, str | None]:
+        from distributed import KilledWorker
+
+        try:
+            return future.result()
+        except KilledWorker:
+            raise WorkerLost from None
+
+    def restart(self) -> None:
+        pass  # the scheduler replaces its lost workers itself
+
+    def stop(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    @staticmethod
+    def wait(futures, return_when):
+        """``concurrent.futures.wait`` for Dask futures."""
+        from distributed import wait
+
+        return wait(list(futures), return_when=return_when)

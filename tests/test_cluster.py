@@ -1,0 +1,118 @@
+"""mockview batch --dask: the same reports from a Dask cluster's workers, each loading the
+model once; and the one-line refusals around it."""
+
+import csv
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from mockview.cli import cli
+
+from .audio_helpers import DATA
+
+SHORT = DATA / "61-70968-0000.flac"  # 4.9 s
+SHORTER = DATA / "mfa_longstop.flac"  # 4.7 s
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["batch", *map(str, args)])
+
+
+def batch_process(*args):
+    return subprocess.run([sys.executable, "-m", "mockview", "batch", *map(str, args)],
+                          capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_jobs_and_dask_together_are_refused(tmp_path):
+    result = run(SHORT, "--jobs", "2", "--dask", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2
+    assert ("--jobs is for this machine: with --dask the cluster's workers set how many "
+            "files run at once. Leave --jobs out.") in result.stderr
+
+
+def test_send_audio_without_dask_is_refused(tmp_path):
+    result = run(SHORT, "--send-audio")
+    assert result.exit_code == 2
+    assert "--send-audio is for --dask workers: give --dask ADDRESS too" in result.stderr
+
+
+def test_dask_without_distributed_says_which_extra_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    result = run(SHORT, "--out", tmp_path / "out", "--dask", "tcp://127.0.0.1:1")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: --dask needs the distributed package. Install it with: "
+                             "pip install 'mockview[cluster]'\n")
+
+
+def test_a_scheduler_that_is_not_there_is_named(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from mockview import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1)
+    result = run(SHORT, "--out", tmp_path / "out", "--dask", "tcp://127.0.0.1:1")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Cannot reach the Dask scheduler at "
+                                    "tcp://127.0.0.1:1 (")
+    assert result.stderr.endswith("Check the address, or start one with: dask scheduler\n")
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        yield cluster
+
+
+def _reports(out):
+    return {path.name: path.read_bytes() for path in out.glob("*.json")}
+
+
+def _rows(out):
+    with open(out / "summary.csv", newline="", encoding="utf-8") as handle:
+        return sorted(csv.reader(handle))
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_a_two_worker_cluster_writes_the_reports_the_local_run_writes(tmp_path, local_cluster):
+    from distributed import Client
+
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    shutil.copy(SHORT, answers / "ann_q1.flac")
+    shutil.copy(SHORTER, answers / "bob_q1.flac")
+    (answers / "bob_q2.wav").write_bytes(b"RIFF, but not really")
+    address = local_cluster.scheduler_address
+
+    local = batch_process(answers, "--out", tmp_path / "local", "--jobs", "2")
+    shared = batch_process(answers, "--out", tmp_path / "shared", "--dask", address)
+    sent = batch_process(answers, "--out", tmp_path / "sent", "--dask", address,
+                         "--send-audio")
+    for result in (local, shared, sent):
+        assert result.returncode == 1, result.stderr  # the bad file
+        assert "3 recordings: 2 analysed, 0 already done, 1 failed" in result.stderr
+
+    expected = _reports(tmp_path / "local")
+    assert sorted(expected) == ["ann_q1.json", "bob_q1.json"]
+    assert _reports(tmp_path / "shared") == expected
+    assert _reports(tmp_path / "sent") == expected  # named after the file, not a temp copy
+    assert _rows(tmp_path / "shared") == _rows(tmp_path / "local") == _rows(tmp_path / "sent")
+    for out in ("local", "shared", "sent"):
+        errors = (tmp_path / out / "errors.csv").read_text(encoding="utf-8")
+        assert f"{answers / 'bob_q2.wav'} cannot be read" in errors
+
+    # each worker has the plugin, and loaded the model once however many files it analysed
+    with Client(address) as client:
+        loads = client.run(_plugin_and_model_loads)
+    assert sorted(loads.values()) == [(True, 1), (True, 1)]
+
+
+def _plugin_and_model_loads(dask_worker):
+    from mockview.speech.transcription import load_model
+
+    return "mockview-model" in dask_worker.plugins, load_model.cache_info().misses
