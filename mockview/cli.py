@@ -1184,9 +1184,11 @@ def _planned(bank, category, at):
                    "silence stop (also when standard input is not a terminal).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the session (every take's report, the comparison) as JSON.")
+@click.option("--voice/--no-voice", default=False, show_default=True,
+              help="Read each question aloud before the countdown (see: mockview speak).")
 def practice(bank, category, question_ids, count, plan_count, time_limit, prep, silence_stop,
              device, output_device, model_name, download, job_path, accurate_pitch, details,
-             no_input, as_json):
+             no_input, as_json, voice):
     """Practise answering interview questions out loud, with feedback after each answer.
 
     For each question: a few seconds to think, then recording with a live level meter
@@ -1239,7 +1241,8 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
                                ui=TerminalUI(console, interactive=interactive, details=details,
                                              output_device=_device_arg(output_device)),
                                settings=settings, record=record, transcriber=transcriber,
-                               interactive=interactive)
+                               interactive=interactive,
+                               speak=_question_voice(output_device) if voice else None)
             try:
                 result = session.run()
             except KeyboardInterrupt:
@@ -1259,6 +1262,21 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
                    "comparison": comparison.to_dict() if comparison else None}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     TerminalUI(console, interactive=False, details=details).show_summary(record_, comparison)
+
+
+def _question_voice(output_device):
+    """practice --voice: a function that says a question on the output device, or None
+    (text only) when no voice is installed; standard error says which."""
+    from mockview.voice import ENGINE_NAMES, INSTALL_HINT, find_engine, say, why_not_piper
+
+    engine = find_engine()
+    if engine is None:
+        click.echo(f"Questions as text only: no voice is installed ({INSTALL_HINT}).",
+                   err=True)
+        return None
+    fallback = f" ({why_not_piper()})" if engine != "piper" else ""
+    click.echo(f"Questions read aloud by {ENGINE_NAMES[engine]}{fallback}.", err=True)
+    return lambda text: say(text, engine=engine, device=_device_arg(output_device))
 
 
 def _plan_questions(bank, category, plan_count, question_ids, count):

@@ -175,6 +175,7 @@ class Practice:
         record: Recorder,
         transcriber: TranscriberFactory,
         interactive: bool = True,
+        speak: Callable[[str], None] | None = None,
     ):
         if not questions:
             raise MockviewError("No questions to practise. Check --bank, --category and "
@@ -186,6 +187,8 @@ class Practice:
         self.record = record
         self.new_transcriber = transcriber
         self.interactive = interactive
+        # --voice: says a question aloud, and returns once it is said (so before recording)
+        self.speak = speak
 
     def run(self) -> SessionResult:
         """Ask every question (or until the user quits); the session is saved as it goes.
@@ -284,6 +287,8 @@ class Practice:
         question = self.questions[index]
         limit_s = time_limit(question, self.settings)
         self.ui.show_question(question, index + 1, len(self.questions), take_no, limit_s)
+        if self.speak is not None and take_no == 1:  # a retry is not asked again
+            self._say(question.text)
         self.ui.prepare(self.settings.prep_s)
         with self.store.begin_recording(self._answer_id(index), question.info()) as claim:
             recording, live, stopped = self._record(claim, limit_s)
@@ -307,6 +312,14 @@ class Practice:
             take.take_id = self._save(claim, report)
         take.audio_path = self.store.take(self.session_id, index + 1, take_no).audio_path
         return take
+
+    def _say(self, text: str) -> None:
+        """Read the question aloud; a voice that fails is told once and the rest is text."""
+        try:
+            self.speak(text)
+        except MockviewError as error:
+            self.speak = None
+            self.ui.notice(f"The question is not read aloud from here on: {error}")
 
     def _record(self, claim: Claim, limit_s: float) -> tuple[RecordingResult, Any, float]:
         """Record into the claimed file: (result, live transcriber, when it stopped)."""

@@ -142,3 +142,88 @@ def test_without_a_file_it_is_played_on_the_output_device(fake_sd, monkeypatch):
     assert stream.settings["device"] == 1 and stream.settings["samplerate"] == 16000
     played_s = stream.samples.size / 16000
     assert 0.8 < played_s < 4 and abs(stream.samples).max() > 0.05
+
+
+# --- practice --voice --------------------------------------------------------------------
+
+
+def voiced_practice(ui, recorder, speak):
+    from mockview.practice import Practice, PracticeSettings
+    from mockview.questions import select_questions
+    from mockview.store import Store
+    from tests.test_practice import FakeTranscriber
+
+    questions = select_questions(load_banks(), ids=["beh-disagree", "intro-about-yourself"])
+    with Store.open() as store:
+        return Practice(questions, store=store, ui=ui, settings=PracticeSettings(prep_s=0.0),
+                        record=recorder, transcriber=FakeTranscriber, interactive=True,
+                        speak=speak).run()
+
+
+def test_practice_says_each_question_after_showing_it_and_before_recording():
+    from mockview.practice import Action
+    from tests.test_practice import FakeRecorder, FakeUI
+
+    ui = FakeUI(Action.RETRY, Action.NEXT, Action.NEXT)
+    recorder = FakeRecorder()
+
+    def speak(text):
+        ui.events.append(("said", text, len(recorder.calls)))
+
+    voiced_practice(ui, recorder, speak)
+    order = [e[0] for e in ui.events if e[0] in ("question", "said", "prepare", "level")]
+    # question 1, said, countdown, recorded; its retry is not said again; then question 2
+    assert order == ["question", "said", "prepare", "level",
+                     "question", "prepare", "level",
+                     "question", "said", "prepare", "level"]
+    said = ui.named("said")
+    assert [s[1] for s in said] == [find_question(load_banks(), i).text
+                                    for i in ("beh-disagree", "intro-about-yourself")]
+    assert [s[2] for s in said] == [0, 2]  # no recording had started when each was said
+
+
+def test_a_voice_that_fails_is_told_once_and_the_session_goes_on_in_text():
+    from mockview.errors import DeviceError
+    from mockview.practice import Action
+    from tests.test_practice import FakeRecorder, FakeUI
+
+    ui = FakeUI(Action.NEXT, Action.NEXT)
+    calls = []
+
+    def speak(text):
+        calls.append(text)
+        raise DeviceError("No output device found. Connect speakers or headphones.")
+
+    result = voiced_practice(ui, FakeRecorder(), speak)
+    assert len(calls) == 1 and len(result.takes) == 2
+    assert ui.named("notice") == [("notice", "The question is not read aloud from here on: No "
+                                             "output device found. Connect speakers or "
+                                             "headphones.")]
+
+
+@pytest.mark.mic
+@pytest.mark.model
+@pytest.mark.slow
+def test_practice_voice_is_never_recorded_into_the_answer(virtual_mic, mockview_home):
+    """The question is played into the virtual microphone's own sink, so a recording that
+    started before it ended would hear it: the answer holds the played speech only."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.test_practice_mic import JFK_TEXT, _play_when_recording
+
+    needs_espeak()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockview", "practice", "--question", "beh-disagree", "--voice",
+         "--prep", "0", "--no-input", "--json", "--silence-stop", "2", "--time-limit", "40"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _play_when_recording(process, virtual_mic, mockview_home)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert "Questions read aloud by " in err
+    [take] = json.loads(out)["takes"]
+    heard = words(take["report"]["transcript"]["text"])
+    assert not {"disagreed", "colleague", "manager"} & set(heard), heard
+    reference = words(JFK_TEXT)
+    assert sum(w in heard for w in reference) / len(reference) >= 0.8, heard
