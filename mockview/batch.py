@@ -205,7 +205,7 @@ def _safe_stem(stem: str) -> str:
 
 def read_index(out_dir: Path) -> dict[str, dict]:
     """The index's last entry per recording. A torn last line (a kill mid-write) is
-    ignored, as is an entry whose report is no longer on disk."""
+    ignored; whether the entry's report is still on disk is the caller's to check."""
     entries: dict[str, dict] = {}
     try:
         with (out_dir / INDEX_NAME).open(encoding="utf-8") as handle:

@@ -159,6 +159,83 @@ def test_progress_tells_the_pace_in_audio_minutes_and_the_time_left():
         "[1/2] ann.wav: already analysed, skipped")
 
 
+class FakeWorkers:
+    """Workers for the batch's logic: a made-up report per file; ``crash.wav`` kills its
+    worker every time."""
+
+    slots = 1
+
+    def __init__(self):
+        self.submitted, self.restarts = [], 0
+
+    def submit(self, recording, question):
+        from concurrent.futures import Future
+
+        self.submitted.append(recording.source.name)
+        future = Future()
+        if recording.source.name == "crash.wav":
+            future.set_exception(batch.WorkerLost())
+        else:
+            future.set_result((_made_up_report(recording.source), None))
+        return future
+
+    @staticmethod
+    def result(future):
+        return future.result()
+
+    @staticmethod
+    def wait(futures, return_when):
+        from concurrent.futures import wait
+
+        return wait(futures, return_when=return_when)
+
+    def restart(self):
+        self.restarts += 1
+
+    def stop(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def _made_up_report(path):
+    return {"audio": {"path": str(path), "duration_s": 30.0},
+            "metrics": {"content": None, "delivery": None,
+                        "rambling": {"judged": True, "flagged": False},
+                        "length": {"word_count": 70, "verdict": "short"},
+                        "pace": {"words_per_minute": 140.0, "verdict": "good"},
+                        "fillers": {"per_minute": 2.0, "count": 1},
+                        "pauses": {"long_count": 0, "longest_s": 0.4}},
+            "feedback": [{"id": "length", "title": "Say more"}]}
+
+
+def test_a_file_that_kills_its_worker_twice_is_an_error_and_the_others_are_done(tmp_path):
+    for name in ("a.wav", "crash.wav", "b.wav"):
+        (tmp_path / name).write_bytes(name.encode())
+    out = tmp_path / "out"
+    out.mkdir()
+    recordings = batch.plan(batch.find_recordings([tmp_path], skip=out), {}, lambda p: None)
+    workers = FakeWorkers()
+    result = batch.run_batch(recordings, batch.BatchOptions(out_dir=out, workers=workers))
+    assert (result.analysed, result.failed) == (2, 1)
+    assert workers.submitted.count("crash.wav") == batch.MAX_ATTEMPTS
+    assert workers.restarts == batch.MAX_ATTEMPTS
+    assert read_csv(out / "errors.csv") == [{
+        "file": str(tmp_path / "crash.wav"),
+        "error": "The process analysing it stopped (crashed, or ran out of memory) twice. "
+                 "Check that the file plays, or convert it."}]
+    assert sorted(p.name for p in out.glob("*.json")) == ["a.json", "b.json"]
+
+    # again: the two are skipped, the crashing one is tried again
+    workers = FakeWorkers()
+    again = batch.run_batch(recordings, batch.BatchOptions(out_dir=out, workers=workers))
+    assert (again.analysed, again.skipped, again.failed) == (0, 2, 1)
+    assert workers.submitted == ["crash.wav"] * batch.MAX_ATTEMPTS
+    assert [r["file"] for r in read_csv(out / "summary.csv")] == [
+        str(tmp_path / "a.wav"), str(tmp_path / "b.wav")]
+
+
 # --- the command, before any model runs ----------------------------------------------------
 
 
