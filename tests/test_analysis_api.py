@@ -28,7 +28,8 @@ def test_to_dict_shape():
     report = result.to_dict()
     assert set(report) == {"metrics", "feedback"}
     metrics = report["metrics"]
-    assert set(metrics) == {"fillers", "pace", "pauses", "length", "rambling", "content"}
+    assert set(metrics) == {"fillers", "pace", "pauses", "length", "rambling", "content",
+                            "topics"}
     assert set(metrics["fillers"]) >= {"count", "per_minute", "per_100_words", "top", "items",
                                        "filled_pause_count", "discourse_marker_count"}
     assert set(metrics["fillers"]["items"][0]) >= {"text", "kind", "start_s", "end_s"}

@@ -24,6 +24,7 @@ from mockview.analysis.pauses import (
 from mockview.analysis.rambling import RamblingMetrics, rambling_metrics
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import MAX_TIME_S, clean_words, sentences, tokenize
+from mockview.analysis.topics import Topics, topics
 from mockview.errors import AnalysisError
 from mockview.words import QuestionInfo, Transcript
 
@@ -40,6 +41,7 @@ class AnswerAnalysis:
     feedback: tuple[FeedbackItem, ...]
     has_speech: bool
     content: ContentResult | None = None
+    topics: Topics | None = None
 
     def to_dict(self) -> dict:
         """The ``metrics`` and ``feedback`` parts of the JSON report (rounded: times to 2
@@ -52,6 +54,7 @@ class AnswerAnalysis:
                 "length": self.length.to_dict(),
                 "rambling": self.rambling.to_dict(),
                 **({"content": self.content.to_dict()} if self.content else {}),
+                **({"topics": self.topics.to_dict()} if self.topics else {}),
             },
             "feedback": [item.to_dict() for item in self.feedback],
         }
@@ -137,8 +140,11 @@ def analyze_answer(
         fillers=fillers, pace=pace, pauses=pauses, length=length, rambling=rambling,
         settings=settings, content=content, minimum=minimum,
     )
+    talked_about = topics(tokens, sentence_spans=spans,
+                          filler_indices={i for f in items for i in f.token_indices}
+                          ) if has_speech else None
     return AnswerAnalysis(fillers, pace, pauses, length, rambling, feedback, has_speech,
-                          content)
+                          content, talked_about)
 
 
 def _duration(value: float) -> float:

@@ -33,6 +33,7 @@ from mockview.records import SessionRecord, TakeRecord, choice_note, representat
 from mockview.render.charts import CHARTED, progress_charts
 from mockview.render.content import content_lines
 from mockview.render.delivery import Finding, delivery_findings
+from mockview.render.topics import topic_lines
 from mockview.render.trends import format_change, format_value, local_time
 from mockview.strengths import strengths
 from mockview.trends import SESSION_METRICS, Progress
@@ -121,6 +122,11 @@ class TakeView:
     def follow_ups(self) -> list[dict]:
         """What an interviewer might ask next (``mockview.followups``), ranked."""
         return follow_ups(self.take.report)
+
+    @property
+    def topics(self) -> list[str]:
+        """What the answer talked about, a line each (none before topics were measured)."""
+        return topic_lines(self.take.report["metrics"].get("topics"))
 
     @property
     def content(self) -> list[str]:

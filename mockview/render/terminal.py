@@ -13,6 +13,7 @@ from mockview.analysis.text import clock
 from mockview.followups import follow_ups
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_findings
+from mockview.render.topics import topic_lines
 from mockview.strengths import first_sentence, priorities, strengths, tips
 from mockview.words import joins_previous
 
@@ -56,6 +57,11 @@ def render_report(report: dict, console: Console, *, details: bool = False,
     delivery = metrics.get("delivery")
     if delivery:
         console.print(delivery_panel(delivery))
+    talked_about = topic_lines(metrics.get("topics"))
+    if talked_about:
+        console.print(Panel(Group(*(Text(line) for line in talked_about)),
+                            title="What the answer talked about (heuristic)",
+                            title_align="left", border_style="cyan"))
     dropped = report["transcript"].get("dropped") or []
     if dropped:
         shown = ", ".join(f"“{d['text']}” at {clock(d['start_s'])}" for d in dropped[:4])
