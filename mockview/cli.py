@@ -1065,6 +1065,9 @@ def speak(text, question_id, output, engine, output_device):
         raise click.UsageError("Give a TEXT to say, or --question ID.")
     if text is not None and question_id is not None:
         raise click.UsageError("Give a TEXT to say or --question ID, not both.")
+    if output is not None and output_device is not None:
+        raise click.UsageError("-o writes the speech to a file and --output-device plays "
+                               "it: give one of them.")
     try:
         if question_id is not None:
             from mockview.questions import find_question, load_banks

@@ -116,6 +116,8 @@ def test_an_engine_asked_for_that_is_not_installed_is_one_line(monkeypatch):
     ([], 2, "Error: Give a TEXT to say, or --question ID."),
     (["Hi.", "--question", "beh-disagree"], 2,
      "Error: Give a TEXT to say or --question ID, not both."),
+    (["Hi.", "-o", "q.wav", "--output-device", "1"], 2,
+     "Error: -o writes the speech to a file and --output-device plays it: give one of them."),
     (["   "], 1, "Error: Nothing to say: the text is empty. Give a text, or --question ID."),
     (["x" * 1001], 1, "Error: The text is 1001 characters long; mockview speak reads questions "
                       "of at most 1000. Give a shorter text."),
