@@ -182,7 +182,7 @@ def test_analyze_terminal_report_marks_fillers_and_pauses():
     result = run("analyze", str(DATA / "acoustic_corpus.wav"), "--details")
     assert result.exit_code == 0, result.output
     assert "Transcript" in result.output
-    assert "[1.1s]" in result.output  # the monologue's one long pause, marked in place
+    assert "[1.1 s]" in result.output  # the monologue's one long pause, marked in place
     assert "Metrics" in result.output
     assert "What to work on" in result.output
 

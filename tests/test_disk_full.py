@@ -206,7 +206,8 @@ def test_a_sidecar_that_does_not_fit_takes_its_flac_with_it(mockview_home, monke
 # --- a read-only disk -----------------------------------------------------------------------
 
 
-def test_a_read_only_data_directory_is_one_clear_line(small_disk, monkeypatch):
+def test_a_read_only_data_directory_is_one_clear_line(small_disk, fake_mic, monkeypatch):
+    # practice checks the microphone first: the fake one answers, so the store is next
     disk = small_disk(1024)
     monkeypatch.setenv("MOCKVIEW_HOME", str(disk))
     Store.open().close()

@@ -119,6 +119,6 @@ def test_analyze_reports_which_job_terms_the_answer_mentions(tmp_path):
     assert coverage["total"] == len(coverage["matched"]) + len(coverage["missing"])
     for term in coverage["matched"]:  # each with where it was said, to check by ear
         assert 0.0 <= term["start_s"] < 11.0 and term["text"]
-    result = run("analyze", str(DATA / "jfk.flac"), "--job", str(job))
+    result = run("analyze", str(DATA / "jfk.flac"), "--job", str(job), "--details")
     assert result.exit_code == 0, result.output
     assert "Job terms:" in result.output and "Kubernetes" in result.output

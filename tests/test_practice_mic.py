@@ -64,7 +64,13 @@ def test_practice_records_played_speech_saves_it_and_reports(virtual_mic, mockvi
     overlap = sum(word in heard for word in reference) / len(reference)
     assert overlap >= 0.8, take["report"]["transcript"]["text"]
     metrics = take["report"]["metrics"]
-    assert metrics["pace"]["words_per_minute"] > 60
+    pace = metrics["pace"]
+    # JFK's 11 s hold under 10 s of speaking: too little to judge the pace of a behavioral
+    # answer, so no rate is given, and the note says why
+    if pace["verdict"] == "not_enough_speech":
+        assert pace["words_per_minute"] is None and "10 s" in pace["note"]
+    else:
+        assert pace["words_per_minute"] > 60
     assert metrics["length"]["word_count"] >= 15
     assert metrics["pauses"]["count"] >= 2  # JFK pauses between phrases, over room hiss
     assert metrics["content"]["kind"] == "behavioral"

@@ -181,7 +181,7 @@ def test_a_take_killed_while_recording_is_repaired_analysed_and_kept(mockview_ho
         summary = store.sessions()[0]
     assert outcome.ok and outcome.duration_s == pytest.approx(2.5)
     assert outcome.message == (
-        "Recovered a take that mockview was recording when it stopped (0:02, “Tell me about "
+        "Recovered a take that mockview was recording when it stopped (0:03, “Tell me about "
         f"a time you disagreed with a colleague.”): it is now session {summary.session_id}, "
         f"answer 1, take 1. See it with: mockview show {summary.session_id}")
     [(path, question, frames)] = calls
