@@ -80,3 +80,21 @@ def virtual_mic(tmp_path_factory):
     subprocess.run(["bash", str(SCRIPT), "stop"], check=False, env=daemon_env)
     os.environ.clear()
     os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium through Playwright, one browser for the whole run (two Playwright
+    instances cannot share the event loop). Fails (does not skip) without it: CI installs
+    it, and a missing browser must not pass as a green run."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("chromium is not installed; the review-page tests need it: "
+                    "apt-get install chromium (see scripts/install-test-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()

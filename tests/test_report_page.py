@@ -35,7 +35,6 @@ INTRO = QuestionInfo("Tell me about yourself.", kind="intro", id="intro-about-yo
 WHY = QuestionInfo("Why do you want this role?", kind="motivation")
 #: Seconds the page keeps a word lit after its end (HOLD_S in report.js).
 HOLD_S = 0.15
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 
 
 # --- sessions in the store ----------------------------------------------------------------
@@ -115,22 +114,6 @@ def sounding_session(tmp_path):
 
 
 # --- the browser ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's chromium through Playwright. Fails (does not skip) without it: CI
-    installs it, and a missing browser must not pass as a green run."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("chromium is not installed; the review-page tests need it: "
-                    "apt-get install chromium (see scripts/install-test-deps.sh)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Tab:

@@ -20,7 +20,7 @@ from mockview.store import Store
 from mockview.words import QuestionInfo
 
 from .analysis_helpers import MOTIVATION, sentence, transcript
-from .test_report_page import chromium, tab, write_report  # noqa: F401 (fixtures)
+from .test_report_page import tab, write_report  # noqa: F401 (a fixture)
 
 START = QuestionInfo("When could you start?", kind="closing", id="close-start-date",
                      target_s=(10, 30),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from mockview import numbers
-from mockview.analysis.topics import TALKING_POINTS
 
 
 def topic_lines(topics: dict | None) -> list[str]:
@@ -14,7 +13,7 @@ def topic_lines(topics: dict | None) -> list[str]:
         return []
     points = topics["points"]
     covered = [p for p in points if p["covered"]]
-    missing = [TALKING_POINTS.get(p["point"], p["point"]) for p in points if not p["covered"]]
+    missing = [p.get("label") or p["point"] for p in points if not p["covered"]]
     lines = [f"Talking points covered: {_listed([p['label'] for p in covered]) or 'none'}"
              + (f"; not mentioned: {_listed(missing)}." if missing else ".")]
     for point in covered:
