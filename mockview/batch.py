@@ -390,13 +390,15 @@ def _init_worker(model_name: str | None, threads: int) -> None:
 
     # Ctrl-C is the batch's to handle: it stops the workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    prepare_worker(model_name, threads=threads)
+
+
+def prepare_worker(model_name: str | None, *, threads: int) -> None:
+    """What any worker (a local process, a Dask worker) does once: take ``threads`` threads
+    for the model's arithmetic, then load the model. Left to its default, CTranslate2 may
+    take several threads per model, and workers sharing the cores then fight over them."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
-    prepare_worker(model_name)
-
-
-def prepare_worker(model_name: str | None) -> None:
-    """What any worker (a local process, a Dask worker) does once: load the model."""
     logging.getLogger("mockview").setLevel(logging.ERROR)  # warnings reach the caller
     # faster-whisper makes a (disabled) tqdm bar, whose default lock is a multiprocessing
     # one: in a spawned process a named semaphore that a worker ended by Ctrl-C leaves

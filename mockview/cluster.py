@@ -44,7 +44,8 @@ def model_plugin(model_name: str | None):
             self.model_name = model_name
 
         def setup(self, worker):
-            prepare_worker(self.model_name)
+            # one thread per worker thread: the README asks for one per worker (--nthreads 1)
+            prepare_worker(self.model_name, threads=worker.state.nthreads)
 
     return ModelPlugin(model_name)
 
