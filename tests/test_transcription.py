@@ -246,7 +246,8 @@ def test_unreadable_files_say_what_is_wrong(tmp_path, content, message):
 def test_text_file_named_wav_is_not_audio(tmp_path):
     path = tmp_path / "notes.wav"
     path.write_text("these are my notes, not a recording\n" * 20)
-    with pytest.raises(AudioError, match=r"notes\.wav cannot be read: it is damaged, cut short or not really WAV"):
+    with pytest.raises(AudioError, match=r"notes\.wav cannot be read: it is damaged, cut "
+                                         r"short or not really WAV"):
         load_audio(path)
 
 
