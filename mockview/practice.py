@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mockview.errors import DeviceError, MockviewError, RecordingWriteError
 from mockview.kinds import length_target
-from mockview.speech.delivery import preload_in_background
+from mockview.report import preload_in_background
 
 if TYPE_CHECKING:
     from mockview.analysis import JobDescription
@@ -196,7 +196,7 @@ class Practice:
         The session and each answer are stored when their first take starts recording, so
         a start that fails leaves nothing empty behind in ``mockview history``.
         """
-        # the delivery analysis's imports load while the first question is shown
+        # the analysis's imports load while the first question is shown
         preload_in_background(accurate_pitch=self.settings.accurate_pitch)
         result = SessionResult(session_id=None)
         self.result = result

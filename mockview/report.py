@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,7 +50,6 @@ def analyze_recording(
     (``bench/bench_delivery.py --overlap`` measures what that saves).
     """
     from mockview.speech.audio import AudioFile
-    from mockview.speech.delivery import preload_in_background
     from mockview.speech.transcription import decode_and_transcribe
 
     stated_s = AudioFile(path).stated_duration_s()
@@ -66,6 +66,40 @@ def analyze_recording(
                                 accurate_pitch=accurate_pitch)
     return build_report(transcript, question=question, audio_path=path, job=job,
                         delivery=delivery)
+
+
+def preload(*, accurate_pitch: bool = False) -> None:
+    """Load ahead what measuring the delivery and building a report will import.
+
+    The delivery's libraries (``mockview.speech.delivery.preload``), and the analysis
+    modules, which load on first use: in a process that has not analysed an answer yet,
+    the first report spends about 0.2 s importing them (more where Python cannot keep
+    their bytecode), on the user's wait for feedback. A report on a made-up answer of a
+    few words takes every path that imports.
+    """
+    from mockview.speech.delivery import preload as preload_delivery
+    from mockview.words import Word
+
+    preload_delivery(accurate_pitch=accurate_pitch)
+    words = tuple(Word(text, 0.4 * i, 0.4 * i + 0.3)
+                  for i, text in enumerate("Um, we shipped it, like, on time.".split()))
+    build_report(Transcript(words=words, duration_s=3.0),
+                 question=QuestionInfo("Tell me about a project.", kind="behavioral"))
+
+
+def preload_in_background(*, accurate_pitch: bool = False) -> threading.Thread:
+    """Run :func:`preload` in a daemon thread, started; join it before the analysis. A
+    failure there is only logged: the analysis imports the same modules and reports it."""
+
+    def load() -> None:
+        try:
+            preload(accurate_pitch=accurate_pitch)
+        except Exception:
+            logger.debug("preloading the analysis failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="mockview-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _warn_if_cut_short(path, decoded_s: float, stated_s: float | None) -> None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
@@ -71,7 +70,6 @@ __all__ = [
     "analyze_delivery",
     "delivery_tips",
     "preload",
-    "preload_in_background",
 ]
 
 logger = logging.getLogger("mockview")
@@ -207,27 +205,12 @@ def preload(*, accurate_pitch: bool = False) -> None:
     numba loading its compiled code, about 1.5 s more. Where the CPU idles, as while
     ``mockview practice`` records an answer, a background thread can take that cost off
     the wait for feedback; beside a transcription it hides some of it
-    (``bench/bench_delivery.py --overlap``).
+    (``bench/bench_delivery.py --overlap``; ``mockview.report.preload_in_background``).
     """
     import scipy.signal  # noqa: F401
 
     if accurate_pitch:
         import librosa.core.pitch  # noqa: F401
-
-
-def preload_in_background(*, accurate_pitch: bool = False) -> threading.Thread:
-    """Run :func:`preload` in a daemon thread, started; join it before the analysis. A
-    failure there is only logged: the analysis imports the same modules and reports it."""
-
-    def load() -> None:
-        try:
-            preload(accurate_pitch=accurate_pitch)
-        except Exception:
-            logger.debug("preloading the delivery analysis failed", exc_info=True)
-
-    thread = threading.Thread(target=load, name="mockview-preload", daemon=True)
-    thread.start()
-    return thread
 
 
 # --- results ------------------------------------------------------------------------------
