@@ -7,9 +7,11 @@ from dataclasses import asdict
 
 from mockview import numbers
 from mockview.analysis.text import clock
+from mockview.followups import follow_ups
 from mockview.records import SessionRecord, TakeRecord, representative, take_mark
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_lines
+from mockview.render.topics import topic_lines
 from mockview.strengths import strengths
 from mockview.words import join_words
 
@@ -115,11 +117,19 @@ def _take_markdown(take: TakeRecord, mark: str | None = None) -> list[str]:
             found.insert(0, content["note"])
         lines += _findings("What the answer says (heuristic)", found)
     lines += _findings("How it sounds (heuristic)", delivery_lines(metrics.get("delivery")))
+    lines += _findings("What the answer talked about (heuristic)",
+                       topic_lines(metrics.get("topics")))
     tips = report.get("feedback") or []
     if tips:
         lines += ["**What to work on**", ""]
         lines += [f"{n}. **{escape(t['title'])}**: {escape(t['detail'])}"
                   for n, t in enumerate(tips, 1)]
+        lines.append("")
+    asked = follow_ups(report)
+    if asked:
+        lines += ["**Follow-up questions an interviewer might ask**", ""]
+        lines += [f"{n}. **{escape(f['text'])}** {escape(f['reason'])} ({escape(f['evidence'])})"
+                  for n, f in enumerate(asked, 1)]
         lines.append("")
     if length.get("target_s"):
         lines += [f"Target length: {numbers.length_target(length)}.", ""]
