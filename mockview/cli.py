@@ -557,7 +557,8 @@ def _save_analysis(store, audio, report, question):
 def history(limit, as_json):
     """List your stored sessions, newest first, with their key numbers.
 
-    For each session: when, how it was recorded, the answers, total speaking time, fillers
+    For each session: when, how it was recorded (practice, interview, analyze), the answers
+    (with how many of them were follow-up questions), total speaking time, fillers
     per minute, words per minute, the share of answers within their length target and the
     answers flagged as rambling (for those two, each answer counts by its latest take with
     speech: a retry in which no speech was found does not replace it).
@@ -573,13 +574,15 @@ def history(limit, as_json):
     try:
         with _open_store() as store:
             sessions = store.sessions(limit=limit)
+            follow_ups = store.follow_up_counts()
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         import json
         from dataclasses import asdict
 
-        click.echo(json.dumps([asdict(s) for s in sessions], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([{**asdict(s), "follow_up_count": follow_ups.get(s.session_id, 0)}
+                               for s in sessions], indent=2, ensure_ascii=False))
         return
     if not sessions:
         click.echo(NO_SESSIONS)
@@ -588,7 +591,9 @@ def history(limit, as_json):
     # thousand rows, and this listing needs no wrapping.
     from mockview import numbers  # the reports' formatting rule (and quick to import)
 
-    rows = [[str(s.session_id), _local_time(s.started_at_utc), s.source, str(s.answer_count),
+    rows = [[str(s.session_id), _local_time(s.started_at_utc), s.source,
+             str(s.answer_count) + (f" ({_plural(follow_ups[s.session_id], 'follow-up')})"
+                                    if s.session_id in follow_ups else ""),
              str(s.take_count), numbers.duration(s.speaking_s),
              numbers.one_decimal(s.fillers_per_minute), numbers.whole(s.words_per_minute),
              numbers.percent(s.within_target_share), str(s.rambling_count)] for s in sessions]
@@ -653,8 +658,13 @@ def show(session_id, details, as_json):
         console.print("This session has no recorded takes.")
     for take in record.takes:
         mark = take_mark(take, [t for t in record.takes if t.answer_id == take.answer_id])
-        console.rule(Text(f"Answer {take.answer_no}, take {take.take_no}"
+        follows = record.follows(take)
+        lead = f"  ↳ Follow-up to answer {follows.parent_answer_no}: answer " if follows \
+            else "Answer "
+        console.rule(Text(f"{lead}{take.answer_no}, take {take.take_no}"
                           f"{f' ({mark})' if mark else ''}"), align="left")
+        if follows:
+            console.print(Text(f"Asked because: {follows.reason}", style="dim"))
         if not (take.report.get("question") or {}).get("text"):
             console.print(Text(take.question_text or "No question given", style="bold"))
         render_report(take.report, console, details=details, hint=False)
@@ -1189,9 +1199,12 @@ def _planned(bank, category, at):
               help="Print the session (every take's report, the comparison) as JSON.")
 @click.option("--voice/--no-voice", default=False, show_default=True,
               help="Read each question aloud before the countdown (see: mockview speak).")
+@click.option("--follow-ups", "follow_ups", is_flag=True,
+              help="After an answer, ask the follow-up question it earned (\"What was the "
+                   "outcome?\"), recorded as an answer of its own.")
 def practice(bank, category, question_ids, count, plan_count, time_limit, prep, silence_stop,
              device, output_device, model_name, download, job_path, accurate_pitch, details,
-             no_input, as_json, voice):
+             no_input, as_json, voice, follow_ups):
     """Practise answering interview questions out loud, with feedback after each answer.
 
     For each question: a few seconds to think, then recording with a live level meter
@@ -1211,15 +1224,15 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
         mockview practice --question beh-disagree --prep 0 --silence-stop 3 --no-input --json
 
         mockview practice --category behavioral --job backend-engineer.txt
+
+        mockview practice --category behavioral --follow-ups
     """
     import sys
 
     from rich.console import Console
 
     from mockview.errors import MockviewError
-    from mockview.playback import check_output_device
-    from mockview.practice import Practice, PracticeSettings
-    from mockview.recording import check_input_device, record
+    from mockview.practice import PracticeSettings
     from mockview.ui import TerminalUI
 
     interactive = not no_input and sys.stdin.isatty()
@@ -1228,31 +1241,13 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
         settings = PracticeSettings(time_limit_s=time_limit, prep_s=prep,
                                     silence_stop_s=silence_stop, device=_device_arg(device),
                                     model_name=model_name, job=_load_job(job_path),
-                                    accurate_pitch=accurate_pitch)
+                                    accurate_pitch=accurate_pitch, follow_ups=follow_ups)
         questions = (_plan_questions(bank, category, plan_count, question_ids, count)
                      if plan_count else
                      _practice_questions(bank, category, question_ids, count))
-        # the devices before the first question: a session that cannot record never starts
-        check_input_device(settings.device)
-        if output_device is not None:
-            check_output_device(_device_arg(output_device))
-        _ensure_model(model_name, download, ask=interactive)
-        with _preloaded_model(model_name) as transcriber, \
-                _open_store(tell_unfinished=False) as store:
-            _recover_unfinished(store, model_name, wait_for_model=transcriber.model_loader)
-            session = Practice(questions, store=store,
-                               ui=TerminalUI(console, interactive=interactive, details=details,
-                                             output_device=_device_arg(output_device)),
-                               settings=settings, record=record, transcriber=transcriber,
-                               interactive=interactive,
-                               speak=_question_voice(output_device) if voice else None)
-            try:
-                result = session.run()
-            except KeyboardInterrupt:
-                click.echo("\nStopped. Every take recorded so far is saved "
-                           "(see: mockview history).", err=True)
-                raise SystemExit(130) from None
-            record_, comparison = session.summary(result)
+        _, result, record_, comparison = _run_session(
+            questions, settings, console=console, interactive=interactive, details=details,
+            output_device=output_device, download=download, voice=voice)
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -1265,6 +1260,133 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
                    "comparison": comparison.to_dict() if comparison else None}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     TerminalUI(console, interactive=False, details=details).show_summary(record_, comparison)
+
+
+@cli.command()
+@_job_option
+@click.option("--questions", "count", type=click.IntRange(min=1, max=8), default=3,
+              show_default=True, metavar="N",
+              help="How many questions between the opener and the closing (3 or 4 is usual).")
+@click.option("--bank", metavar="NAME|PATH", help="Ask from this bank only (see: mockview banks).")
+@click.option("--time-limit", type=click.FloatRange(min=1.0), metavar="S",
+              help="Stop each answer after S seconds (default: from the question's kind).")
+@click.option("--prep", type=click.FloatRange(min=0.0), default=5.0, show_default=True,
+              metavar="S", help="Seconds to think before recording starts (0 skips).")
+@click.option("--silence-stop", type=click.FloatRange(min=0.5), metavar="S",
+              help="Stop an answer after S seconds of silence once you have started speaking.")
+@click.option("--device", metavar="INDEX|NAME", help="Input device (see: mockview devices).")
+@_output_device_option
+@click.option("--model", "model_name", metavar="NAME",
+              help="faster-whisper model name or local model directory (default: bundled tiny.en).")
+@_download_option
+@_accurate_pitch_option
+@_details_option
+@click.option("--no-input", is_flag=True,
+              help="Never wait for a key: each answer records until the time limit or the "
+                   "silence stop (also when standard input is not a terminal).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the interview (opener, questions, follow-ups, closing, scorecard, "
+                   "where the page and takes are) as JSON.")
+@click.option("--voice/--no-voice", default=True, show_default=True,
+              help="The interviewer reads each question aloud (see: mockview speak).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
+              metavar="FILE.html", help="Write the review page here (default: in the reports "
+                                        "folder, named after the session).")
+def interview(job_path, count, bank, time_limit, prep, silence_stop, device, output_device,
+              model_name, download, accurate_pitch, details, no_input, as_json, voice, output):
+    """A whole mock interview: an opener, questions for the job, follow-ups, a closing.
+
+    "Tell me about yourself" first; then N questions: with --job, about half made from the
+    job description's key terms ("Tell me about a time you used Kubernetes."), the rest
+    from the banks, each of a different kind; after each answer the follow-up it earned
+    ("What was the outcome, and how did you measure it?"), recorded as an answer of its
+    own; last "Do you have any questions for us?". It ends with a scorecard (strengths,
+    the three things to work on, each answer's key numbers) and writes the review page.
+    Answers are recorded as in practice (see: mockview practice --help).
+
+    Examples:
+
+        mockview interview --job backend-engineer.txt
+
+        mockview interview --questions 4 --no-voice
+
+        mockview interview --job job.md --prep 0 --silence-stop 3 --no-input --json
+    """
+    import sys
+
+    from rich.console import Console
+
+    from mockview.errors import MockviewError
+    from mockview.interview import interview_json, plan_interview, scorecard, write_page
+    from mockview.practice import PracticeSettings
+    from mockview.questions import load_banks, select_questions
+
+    interactive = not no_input and sys.stdin.isatty()
+    console = Console(stderr=as_json)
+    try:
+        job = _load_job(job_path)
+        pool = select_questions(load_banks(), bank=bank)
+        chosen = plan_interview(pool, count=count, job_text=job.text if job else None)
+        settings = PracticeSettings(time_limit_s=time_limit, prep_s=prep,
+                                    silence_stop_s=silence_stop, device=_device_arg(device),
+                                    model_name=model_name, job=job,
+                                    accurate_pitch=accurate_pitch, follow_ups=True)
+        session, result, record_, _ = _run_session(
+            chosen.asked, settings, console=console, interactive=interactive, details=details,
+            output_device=output_device, download=download, voice=voice, source="interview")
+        page = store_path = None
+        if record_ is not None:
+            with _open_store() as store:
+                page, store_path = write_page(store, record_, output), store.path
+    except MockviewError as error:
+        raise click.ClickException(str(error)) from None
+    if record_ is None:
+        console.print("No answer was recorded, so nothing was saved.")
+        raise SystemExit(1)
+    if as_json:
+        import json
+
+        document = interview_json(record_, session.questions, page=str(page),
+                                  store_path=str(store_path))
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    from mockview.render.scorecard import render_scorecard
+
+    render_scorecard(scorecard(record_), console)
+    console.print(f"Wrote the review page: {page} · every answer in full: "
+                  f"mockview show {record_.summary.session_id}", style="dim", highlight=False)
+
+
+def _run_session(questions, settings, *, console, interactive, details, output_device,
+                 download, voice, source="practice"):
+    """Ask ``questions`` in practice's session loop (``practice`` and ``interview``):
+    (the Practice, its result, the stored session, the comparison with the one before)."""
+    from mockview.playback import check_output_device
+    from mockview.practice import Practice
+    from mockview.recording import check_input_device, record
+    from mockview.ui import TerminalUI
+
+    # the devices before the first question: a session that cannot record never starts
+    check_input_device(settings.device)
+    if output_device is not None:
+        check_output_device(_device_arg(output_device))
+    _ensure_model(settings.model_name, download, ask=interactive)
+    with _preloaded_model(settings.model_name) as transcriber, \
+            _open_store(tell_unfinished=False) as store:
+        _recover_unfinished(store, settings.model_name, wait_for_model=transcriber.model_loader)
+        session = Practice(questions, store=store,
+                           ui=TerminalUI(console, interactive=interactive, details=details,
+                                         output_device=_device_arg(output_device)),
+                           settings=settings, record=record, transcriber=transcriber,
+                           interactive=interactive, source=source,
+                           speak=_question_voice(output_device) if voice else None)
+        try:
+            result = session.run()
+        except KeyboardInterrupt:
+            click.echo("\nStopped. Every take recorded so far is saved "
+                       "(see: mockview history).", err=True)
+            raise SystemExit(130) from None
+        record_, comparison = session.summary(result)
+    return session, result, record_, comparison
 
 
 def _question_voice(output_device):

@@ -20,7 +20,10 @@ the story before its details:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from mockview import numbers
+from mockview.questions import Question
 
 #: At most this many follow-ups are kept in a report.
 MAX_FOLLOW_UPS = 5
@@ -40,6 +43,38 @@ JOB_TERM_QUESTIONS = {
     "phrase": "How have you handled {term} in your work?",
 }
 JOB_TERM_OTHER = "Where has {term} come into your work so far?"
+#: How long a follow-up answer should take: it probes one point of the answer before, so
+#: about a third of a main answer (the short-answer rules judge it: a point, not a story).
+FOLLOW_UP_TARGET_S = (15.0, 45.0)
+
+
+@dataclass(frozen=True)
+class FollowUpQuestion(Question):
+    """A follow-up asked after a take of ``parent``, recorded as an answer of its own."""
+
+    parent_id: str = ""
+    reason_id: str = ""  # the candidate's id: no_result, we_not_i...
+    reason: str = ""
+    evidence: str = ""
+
+    @property
+    def candidate(self) -> dict:
+        return {"id": self.reason_id, "text": self.text, "reason": self.reason,
+                "evidence": self.evidence}
+
+
+def follow_up_question(parent: Question, candidate: dict) -> FollowUpQuestion:
+    """The question to ask for a ``follow_ups`` candidate of an answer to ``parent``.
+
+    It keeps the parent's kind, except that a behavioral one is asked as situational: the
+    STAR structure is judged on the whole story, and a follow-up tells one part of it.
+    """
+    kind = "situational" if parent.kind == "behavioral" else parent.kind
+    return FollowUpQuestion(
+        id="follow-up-" + candidate["id"].replace("_", "-"), text=candidate["text"],
+        category=parent.category, kind=kind, target_s=FOLLOW_UP_TARGET_S, bank=parent.bank,
+        parent_id=parent.id, reason_id=candidate["id"], reason=candidate["reason"],
+        evidence=candidate.get("evidence") or "")
 
 
 def follow_ups(report: dict, *, limit: int = MAX_FOLLOW_UPS) -> list[dict]:

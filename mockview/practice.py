@@ -71,6 +71,7 @@ class PracticeSettings:
     model_name: str | None = None
     job: JobDescription | None = None  # --job: its key terms are looked for in each answer
     accurate_pitch: bool = False  # --accurate-pitch: pyin instead of yin
+    follow_ups: bool = False  # --follow-ups: ask the top follow-up an answer earns
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Take:
     take_id: int | None = None
     audio_path: Path | None = None  # the stored FLAC, once saved
     feedback_s: float | None = None  # from the end of the recording to the feedback shown
+    follows: dict | None = None  # a follow-up's parent: its answer_no, take_no, take_id
 
     def to_dict(self) -> dict:
         return {
@@ -92,6 +94,8 @@ class Take:
             "take_no": self.take_no,
             "take_id": self.take_id,
             "question_id": self.question.id,
+            "question": self.question.text,
+            "follows": self.follows,
             "audio_path": str(self.audio_path) if self.audio_path else None,
             "duration_s": round(self.recording.duration_s, 2),
             "stopped_by": self.recording.stopped_by,
@@ -176,6 +180,7 @@ class Practice:
         transcriber: TranscriberFactory,
         interactive: bool = True,
         speak: Callable[[str], None] | None = None,
+        source: str = "practice",
     ):
         if not questions:
             raise MockviewError("No questions to practise. Check --bank, --category and "
@@ -189,6 +194,9 @@ class Practice:
         self.interactive = interactive
         # --voice: says a question aloud, and returns once it is said (so before recording)
         self.speak = speak
+        self.source = source  # the session's source in the store: practice or interview
+        # a follow-up's index -> the parent's answer_no, take_no and take_id
+        self._parents: dict[int, dict] = {}
 
     def run(self) -> SessionResult:
         """Ask every question (or until the user quits); the session is saved as it goes.
@@ -220,6 +228,7 @@ class Practice:
                 elif state == "choose":
                     state = self._after_choice(self.ui.choose(latest), latest)
                 elif state == "next":
+                    self._follow_up(index)
                     index, state = index + 1, "ask"
                 elif state == "quit":
                     result.quit_early = index < len(self.questions) - 1
@@ -236,12 +245,47 @@ class Practice:
     def _answer_id(self, index: int) -> int:
         """The stored answer to question ``index``, and the session, made on first use."""
         if self.result.session_id is None:
-            self.result.session_id = self.store.start_session("practice")
+            self.result.session_id = self.store.start_session(self.source)
         if index not in self._answer_ids:
             question = self.questions[index]
-            self._answer_ids[index] = self.store.add_answer(
-                self.result.session_id, question.info(), category=question.category)
+            if index in self._parents:
+                self._answer_ids[index] = self.store.add_follow_up(
+                    self._parents[index]["take_id"], question.info(), question.candidate,
+                    category=question.category)
+            else:
+                self._answer_ids[index] = self.store.add_answer(
+                    self.result.session_id, question.info(), category=question.category)
         return self._answer_ids[index]
+
+    def _follow_up(self, index: int) -> None:
+        """With follow-ups on, put the top follow-up the answer to question ``index`` earned
+        next in line, linked to the take it follows: that answer's latest take with speech.
+
+        A follow-up is not followed up, nor is a closing question (the interview is over).
+        """
+        from mockview.followups import FollowUpQuestion, follow_up_question, follow_ups
+
+        question = self.questions[index]
+        if (not self.settings.follow_ups or isinstance(question, FollowUpQuestion)
+                or question.kind == "closing"):
+            return
+        spoken = [t for t in self.result.takes if t.answer_no == index + 1
+                  and (t.report.get("transcript") or {}).get("words")]
+        parent = max(spoken, key=lambda t: t.take_no, default=None)
+        candidates = follow_ups(parent.report, limit=1) if parent else []
+        if not candidates or parent.take_id is None:
+            return
+        self.questions.insert(index + 1, follow_up_question(question, candidates[0]))
+        self._parents[index + 1] = {"answer_no": parent.answer_no, "take_no": parent.take_no,
+                                    "take_id": parent.take_id}
+
+    def _numbering(self, index: int) -> tuple[int, int]:
+        """(number, total) of question ``index`` among the questions planned; a follow-up
+        has the number of the question it follows."""
+        from mockview.followups import FollowUpQuestion
+
+        planned = [not isinstance(q, FollowUpQuestion) for q in self.questions]
+        return sum(planned[: index + 1]), sum(planned)
 
     def _close_session(self, result: SessionResult) -> None:
         """Record when the session ended, without hiding why it ended.
@@ -286,7 +330,7 @@ class Practice:
 
         question = self.questions[index]
         limit_s = time_limit(question, self.settings)
-        self.ui.show_question(question, index + 1, len(self.questions), take_no, limit_s)
+        self.ui.show_question(question, *self._numbering(index), take_no, limit_s)
         if self.speak is not None and take_no == 1:  # a retry is not asked again
             self._say(question.text)
         self.ui.prepare(self.settings.prep_s)
@@ -306,7 +350,7 @@ class Practice:
             report = build_report(transcript, question=question.info(), audio_path=None,
                                   job=self.settings.job, delivery=delivery)
             take = Take(answer_no=index + 1, take_no=take_no, question=question,
-                        recording=recording, report=report)
+                        recording=recording, report=report, follows=self._parents.get(index))
             take.feedback_s = time.monotonic() - stopped
             self.ui.show_feedback(take)
             take.take_id = self._save(claim, report)

@@ -14,7 +14,7 @@ The store applies the same rule in SQL (``store.REPRESENTATIVE_SQL``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -97,11 +97,34 @@ class SessionSummary:
 
 
 @dataclass(frozen=True)
+class FollowUpLink:
+    """What makes an answer a follow-up: the take it follows and why it was asked."""
+
+    answer_id: int  # the follow-up's own answer
+    parent_answer_id: int
+    parent_answer_no: int
+    parent_take_no: int
+    reason_id: str  # no_result | we_not_i | no_example | rambling | job_term
+    reason: str  # what the parent answer lacked, in a sentence
+    evidence: str | None
+
+    def to_dict(self) -> dict:
+        return {"answer_no": self.parent_answer_no, "take_no": self.parent_take_no,
+                "id": self.reason_id, "reason": self.reason, "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
 class SessionRecord:
     """A whole stored session: its summary and every take of every answer, with reports."""
 
     summary: SessionSummary
     takes: tuple[TakeRecord, ...]  # ordered by answer_no, then take_no
+    #: the session's follow-up answers by answer id (an answer absent here is no follow-up)
+    follow_ups: dict[int, FollowUpLink] = field(default_factory=dict)
+
+    def follows(self, take: TakeRecord) -> FollowUpLink | None:
+        """The link of ``take``'s answer to the answer it follows up, when it is one."""
+        return self.follow_ups.get(take.answer_id)
 
 
 def representative(takes: Sequence[TakeRecord]) -> TakeRecord:

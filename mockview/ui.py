@@ -86,6 +86,11 @@ class TerminalUI:
         detail = Text(f"{kind} question · aim for "
                       f"{_span(question.length_target)} · stops at {clock(time_limit_s)}",
                       style="dim")
+        why = getattr(question, "reason", None)  # a follow-up says what it probes
+        if why:
+            title = f"Follow-up to question {number}{retry}"
+            detail = Text(f"{why} Aim for {_span(question.length_target)} · stops at "
+                          f"{clock(time_limit_s)}", style="dim")
         self.console.print()
         self.console.print(Panel(Group(Text(question.text, style="bold"), detail),
                                  title=title, title_align="left", border_style="cyan"))

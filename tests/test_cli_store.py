@@ -93,7 +93,8 @@ def test_history_json_keeps_utc_and_every_summary_field(two_sessions):
                       "source": "analyze", "answer_count": 1, "take_count": 1,
                       "speaking_s": two_sessions[0].speaking_s,
                       "fillers_per_minute": 0.0, "words_per_minute": 150.6,
-                      "within_target_share": 0.0, "rambling_count": 0}
+                      "within_target_share": 0.0, "rambling_count": 0,
+                      "follow_up_count": 0}
     assert len(json.loads(run("history", "--json").stdout)) == 2
 
 

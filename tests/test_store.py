@@ -82,7 +82,7 @@ def test_blank_database_gets_every_migration(mockview_home):
         assert migrations.applied_migrations(store._db) == [
             "m001_initial", "m002_report_history_and_indexes",
             "m003_content_and_delivery_columns", "m004_reports_apart", "m005_word_forms",
-            "m006_unjudged_pace"]
+            "m006_unjudged_pace", "m007_follow_ups"]
     assert tables(store.path) >= {"_migrations", "sessions", "answers", "takes", "words",
                                   "report_history", "take_reports", "take_forms",
                                   "take_form_lemmas", "take_form_words"}
@@ -116,7 +116,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data(mockview_home):
     with Store.open() as store:
         assert migrations.applied_migrations(store._db)[1:] == [
             "m002_report_history_and_indexes", "m003_content_and_delivery_columns",
-            "m004_reports_apart", "m005_word_forms", "m006_unjudged_pace"]
+            "m004_reports_apart", "m005_word_forms", "m006_unjudged_pace", "m007_follow_ups"]
         [take] = store.takes(with_reports=True)
         assert (take.session_id, take.question_text, take.fillers_count) == (
             1, "Why do you want this role?", numbers["fillers_count"])

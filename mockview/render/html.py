@@ -29,7 +29,14 @@ from mockview.analysis.text import clock
 from mockview.errors import AudioError, MockviewError
 from mockview.followups import follow_ups
 from mockview.playback import moments
-from mockview.records import SessionRecord, TakeRecord, choice_note, representative, take_mark
+from mockview.records import (
+    FollowUpLink,
+    SessionRecord,
+    TakeRecord,
+    choice_note,
+    representative,
+    take_mark,
+)
 from mockview.render.charts import CHARTED, progress_charts
 from mockview.render.content import content_lines
 from mockview.render.delivery import Finding, delivery_findings
@@ -148,6 +155,7 @@ class TakeView:
 @dataclass(frozen=True)
 class AnswerView:
     takes: tuple[TakeView, ...]  # oldest first; tabs list the latest first
+    follows: FollowUpLink | None = None  # a follow-up: what it follows, and why it was asked
 
     @property
     def shown(self) -> TakeView:
@@ -188,8 +196,11 @@ def session_page(record: SessionRecord, progress: Progress) -> Page:
     if not record.takes:
         raise MockviewError(f"Session {summary.session_id} has no recorded takes, so there is"
                             " nothing to review. See your sessions with: mockview history")
-    answers = [AnswerView(tuple(_take_view(t) for t in takes))
-               for _, takes in groupby(record.takes, key=attrgetter("answer_no"))]
+    answers = []
+    for _, grouped in groupby(record.takes, key=attrgetter("answer_no")):
+        takes = tuple(grouped)
+        answers.append(AnswerView(tuple(_take_view(t) for t in takes),
+                                  follows=record.follows(takes[0])))
     problems = tuple(f"Answer {view.take.answer_no}, take {view.take.take_no}: "
                      f"{view.audio_note}"
                      for answer in answers for view in answer.takes if view.audio_lost)

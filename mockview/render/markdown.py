@@ -8,7 +8,13 @@ from dataclasses import asdict
 from mockview import numbers
 from mockview.analysis.text import clock
 from mockview.followups import follow_ups
-from mockview.records import SessionRecord, TakeRecord, representative, take_mark
+from mockview.records import (
+    FollowUpLink,
+    SessionRecord,
+    TakeRecord,
+    representative,
+    take_mark,
+)
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_lines
 from mockview.render.topics import topic_lines
@@ -36,14 +42,17 @@ def session_json(record: SessionRecord) -> dict:
     """The session as one JSON-ready dict: its summary and, per answer, every take's report.
 
     Each answer names the take that stands for it (``representative_take_no``: its latest
-    take with speech); each take says whether speech was found in it.
+    take with speech); each take says whether speech was found in it. A follow-up answer
+    names the answer and take it follows and why it was asked (``follow_up_to``).
     """
     answers: dict[int, dict] = {}
     for take in record.takes:
+        link = record.follows(take)
         answer = answers.setdefault(take.answer_no, {
             "answer_no": take.answer_no,
             "question": {"id": take.question_id, "text": take.question_text,
                          "kind": take.question_kind, "category": take.question_category},
+            "follow_up_to": link.to_dict() if link else None,
             "representative_take_no": representative(_answer_takes(record, take)).take_no,
             "takes": [],
         })
@@ -72,14 +81,21 @@ def session_markdown(record: SessionRecord) -> str:
         "",
     ]
     for take in record.takes:
-        lines += _take_markdown(take, take_mark(take, _answer_takes(record, take)))
+        lines += _take_markdown(take, take_mark(take, _answer_takes(record, take)),
+                                follows=record.follows(take))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _take_markdown(take: TakeRecord, mark: str | None = None) -> list[str]:
+def _take_markdown(take: TakeRecord, mark: str | None = None, *,
+                   follows: FollowUpLink | None = None) -> list[str]:
     question = escape(take.question_text) if take.question_text else "(no question)"
     marked = f" ({mark})" if mark else ""
     lines = [f"## Answer {take.answer_no}, take {take.take_no}{marked}: {question}", ""]
+    if follows:  # a heading a level down, so the follow-up reads as part of its parent
+        lines = [f"### Follow-up to answer {follows.parent_answer_no} (answer "
+                 f"{take.answer_no}, take {take.take_no}{marked}): {question}", "",
+                 f"Asked because: {escape(follows.reason)}"
+                 + (f" ({escape(follows.evidence)})" if follows.evidence else ""), ""]
     report = take.report or {}
     metrics = report.get("metrics", {})
     fillers, pace = metrics.get("fillers", {}), metrics.get("pace", {})

@@ -52,7 +52,7 @@ from mockview.files import create_private as _create_private
 from mockview.files import fsync_dir as _fsync_dir
 from mockview.files import make_private, private_dir, why_writing_failed
 from mockview.paths import data_dir
-from mockview.records import SessionRecord, SessionSummary, TakeRecord
+from mockview.records import FollowUpLink, SessionRecord, SessionSummary, TakeRecord
 from mockview.store import unfinished
 from mockview.store.migrations import M003_COLUMNS, MIGRATIONS, migrate, unknown_migrations, utc_now
 from mockview.words import QuestionInfo, Word
@@ -361,6 +361,43 @@ class Store:
             return self._insert_answer(session_id, _snapshot(question, category))
 
     @_translate_errors
+    def add_follow_up(self, parent_take_id: int, question: QuestionInfo, follow_up: dict, *,
+                      category: str | None = None) -> int:
+        """A follow-up answer at the next position of the parent's session, linked to the
+        take that earned it; returns its id. ``follow_up`` is the candidate asked
+        (``followups.follow_ups``: its ``id``, ``reason`` and ``evidence``)."""
+        with self._write():
+            row = self._db.execute("SELECT a.session_id FROM takes t JOIN answers a"
+                                   " ON a.id = t.answer_id WHERE t.id = ?",
+                                   (parent_take_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"No take with id {parent_take_id} to follow up.")
+            answer_id = self._insert_answer(row[0], _snapshot(question, category))
+            self._db.execute(
+                "INSERT INTO follow_ups (answer_id, parent_take_id, reason_id, reason, evidence)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (answer_id, parent_take_id, follow_up["id"], follow_up["reason"],
+                 follow_up.get("evidence")))
+        return answer_id
+
+    @_translate_errors
+    def follow_up_links(self, session_id: int) -> dict[int, FollowUpLink]:
+        """The follow-up answers of a session, by answer id, each with what it follows."""
+        rows = self._db.execute(
+            "SELECT f.answer_id, p.id, p.answer_no, t.take_no, f.reason_id, f.reason,"
+            " f.evidence FROM follow_ups f JOIN answers a ON a.id = f.answer_id"
+            " JOIN takes t ON t.id = f.parent_take_id JOIN answers p ON p.id = t.answer_id"
+            " WHERE a.session_id = ?", (session_id,))
+        return {row[0]: FollowUpLink(*row) for row in rows}
+
+    @_translate_errors
+    def follow_up_counts(self) -> dict[int, int]:
+        """How many follow-up answers each session holds (sessions with none are left out)."""
+        return dict(self._db.execute(
+            "SELECT a.session_id, COUNT(*) FROM follow_ups f JOIN answers a"
+            " ON a.id = f.answer_id GROUP BY a.session_id"))
+
+    @_translate_errors
     def add_take(self, answer_id: int, audio_file: str | os.PathLike | None, report: dict, *,
                  recorded_at_utc: str | None = None, copy_audio: bool = True) -> int:
         """Store one take of an answer: its audio (as FLAC) and its report; returns its id.
@@ -504,7 +541,8 @@ class Store:
             " WHERE a.session_id = ?"
             " ORDER BY a.answer_no, t.take_no", (session_id,))
         return SessionRecord(summary=_summary(row),
-                             takes=tuple(self._take(r, with_report=True) for r in takes))
+                             takes=tuple(self._take(r, with_report=True) for r in takes),
+                             follow_ups=self.follow_up_links(session_id))
 
     @_translate_errors
     def take(self, session_id: int, answer_no: int, take_no: int | None = None) -> TakeRecord:

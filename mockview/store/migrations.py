@@ -457,3 +457,25 @@ def m006_unjudged_pace(db: sqlite3.Connection) -> None:
             unjudged.append((take_id,))
     db.executemany("UPDATE takes SET words_per_minute = NULL, articulation_wpm = NULL"
                    " WHERE id = ?", unjudged)
+
+
+@migration
+def m007_follow_ups(db: sqlite3.Connection) -> None:
+    """Follow-up questions as answers of their own, linked to the take that earned them.
+
+    A follow-up ("What was the outcome?") is asked after one take of an answer and recorded
+    as a new answer of the session; this row says which take it follows and why it was
+    asked (the candidate's ``id``, ``reason`` and ``evidence``, ``followups.follow_ups``).
+    Older stores simply have no rows here: every answer they hold stands on its own.
+    """
+    db.execute(
+        """
+        CREATE TABLE follow_ups (
+            answer_id INTEGER PRIMARY KEY REFERENCES answers(id) ON DELETE CASCADE,
+            parent_take_id INTEGER NOT NULL REFERENCES takes(id) ON DELETE CASCADE,
+            reason_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            evidence TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX follow_ups_parent ON follow_ups (parent_take_id)")
