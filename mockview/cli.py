@@ -221,6 +221,11 @@ _details_option = click.option(
     "--details", is_flag=True,
     help="The full report of each answer: transcript, every measure and every tip (by "
          "default: what went well and the three things to work on first).")
+_cues_option = click.option(
+    "--cues", is_flag=True,
+    help="While you speak, show the fillers so far, your pace over the last 15 s and the "
+         "time against the question's target (from the live transcript, a few seconds "
+         "behind).")
 
 
 def _load_job(job_path):
@@ -1192,6 +1197,7 @@ def _planned(bank, category, at):
 @_job_option
 @_accurate_pitch_option
 @_details_option
+@_cues_option
 @click.option("--no-input", is_flag=True,
               help="Never wait for a key: each answer records until the time limit or the "
                    "silence stop (also when standard input is not a terminal).")
@@ -1204,7 +1210,7 @@ def _planned(bank, category, at):
                    "outcome?\"), recorded as an answer of its own.")
 def practice(bank, category, question_ids, count, plan_count, time_limit, prep, silence_stop,
              device, output_device, model_name, download, job_path, accurate_pitch, details,
-             no_input, as_json, voice, follow_ups):
+             cues, no_input, as_json, voice, follow_ups):
     """Practise answering interview questions out loud, with feedback after each answer.
 
     For each question: a few seconds to think, then recording with a live level meter
@@ -1240,7 +1246,7 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
     try:
         settings = PracticeSettings(time_limit_s=time_limit, prep_s=prep,
                                     silence_stop_s=silence_stop, device=_device_arg(device),
-                                    model_name=model_name, job=_load_job(job_path),
+                                    model_name=model_name, job=_load_job(job_path), cues=cues,
                                     accurate_pitch=accurate_pitch, follow_ups=follow_ups)
         questions = (_plan_questions(bank, category, plan_count, question_ids, count)
                      if plan_count else

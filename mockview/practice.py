@@ -71,6 +71,7 @@ class PracticeSettings:
     model_name: str | None = None
     job: JobDescription | None = None  # --job: its key terms are looked for in each answer
     accurate_pitch: bool = False  # --accurate-pitch: pyin instead of yin
+    cues: bool = False  # --cues: fillers, pace and time from the live words while speaking
     follow_ups: bool = False  # --follow-ups: ask the top follow-up an answer earns
 
 
@@ -129,6 +130,9 @@ class RecordingView(Protocol):
     stop: Any  # a threading.Event the UI sets when the user presses Enter
 
     def level(self, reading: LevelReading) -> None: ...
+
+    def show_cues(self, cues: Callable[[float], str]) -> None:
+        """Show ``cues(seconds recorded)`` while recording (only called with ``--cues``)."""
 
     def __enter__(self) -> RecordingView: ...
 
@@ -335,7 +339,7 @@ class Practice:
             self._say(question.text)
         self.ui.prepare(self.settings.prep_s)
         with self.store.begin_recording(self._answer_id(index), question.info()) as claim:
-            recording, live, stopped = self._record(claim, limit_s)
+            recording, live, stopped = self._record(claim, limit_s, question)
             self._tell_about(recording)
             if recording.duration_s <= 0:
                 claim.finish()
@@ -365,11 +369,17 @@ class Practice:
             self.speak = None
             self.ui.notice(f"The question is not read aloud from here on: {error}")
 
-    def _record(self, claim: Claim, limit_s: float) -> tuple[RecordingResult, Any, float]:
+    def _record(self, claim: Claim, limit_s: float,
+                question: Question) -> tuple[RecordingResult, Any, float]:
         """Record into the claimed file: (result, live transcriber, when it stopped)."""
         path = claim.audio_path
         try:
             with self.new_transcriber() as live, self.ui.recording(limit_s) as view:
+                if self.settings.cues:
+                    from mockview.analysis.cues import CueLine
+
+                    view.show_cues(CueLine(live.transcript_so_far,
+                                           target=question.length_target))
                 recording = self.record(
                     path,
                     device=self.settings.device,

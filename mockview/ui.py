@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import logging
 import os
 import select
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -36,6 +38,8 @@ from mockview.recording import SILENCE_DBFS, SPEECH_DBFS, LevelReading
 from mockview.records import choice_note, representative
 from mockview.speech.audio import SAMPLE_RATE
 from mockview.words import join_words, joins_previous
+
+logger = logging.getLogger("mockview")
 
 #: Before any speech, a warning appears when no sound has come in for this long; once the
 #: answer has started, only after this long a silence (a pause, or the end of the answer
@@ -216,6 +220,11 @@ class _RecordingView:
         self._done = threading.Event()
         self._live = Live(self, console=console, transient=True, refresh_per_second=10)
         self._keys: threading.Thread | None = None
+        self._cues: Callable[[float], str] | None = None
+
+    def show_cues(self, cues: Callable[[float], str]) -> None:
+        """Show ``cues(seconds recorded)`` under the meter (``--cues``)."""
+        self._cues = cues
 
     def level(self, reading: LevelReading) -> None:
         if reading.rms_dbfs > SILENCE_DBFS:
@@ -254,8 +263,9 @@ class _RecordingView:
             ("░" * (METER_WIDTH - filled), "dim"),
             " ", self._level_text(level),
         )
-        lines = [meter, Text("Press Enter to stop." if self._read_keys else
-                             "Recording until the time limit or a silence stop.", style="dim")]
+        lines = [meter, *self._cue_lines(elapsed),
+                 Text("Press Enter to stop." if self._read_keys else
+                      "Recording until the time limit or a silence stop.", style="dim")]
         silent_s = elapsed - self.quiet_since_s
         if silent_s >= (LONG_SILENCE_WARNING_S if self.spoke else NO_SOUND_WARNING_S):
             advice = ("press Enter if you have finished, or check that the microphone is "
@@ -264,6 +274,17 @@ class _RecordingView:
             lines.append(Text(f"No sound for {silent_s:.0f} s: {advice} "
                               "(see: mockview devices)", style="bold yellow"))
         return Group(*lines)
+
+    def _cue_lines(self, elapsed_s: float) -> list[Text]:
+        """The cue line in the terminal's own colour: it informs, it does not warn."""
+        if self._cues is None:
+            return []
+        try:
+            return [Text(self._cues(elapsed_s))]
+        except Exception:  # a cue must never stop a recording: it is left out instead
+            logger.debug("the live cues failed", exc_info=True)
+            self._cues = None
+            return []
 
     def _level_text(self, level: float) -> Text:
         """The level in words, from the loudest of the last moment's blocks."""

@@ -99,6 +99,8 @@ class LiveTranscriber:
         self._idle = False  # the worker waits for more audio: all it was given is dealt with
         self._error: BaseException | None = None
         self._transcript: Transcript | None = None
+        #: ``transcript_so_far``'s last answer and the pieces it was made of
+        self._so_far: tuple[list[Piece], Transcript | None] = ([], None)
         self._lock = threading.Condition()
         self._worker = threading.Thread(target=self._run, name="mockview-live", daemon=True)
         self._worker.start()
@@ -140,6 +142,29 @@ class LiveTranscriber:
             self._answer = [_joined(self._answer)]
             return self._answer[0]
 
+    def transcript_so_far(self) -> Transcript | None:
+        """The words transcribed so far, checked as ``finish()`` checks them: the pieces cut
+        off and the reading ahead at the latest silence; None before any.
+
+        The same object until new words come, so a caller can tell when they did. (A
+        reading ahead is replaced when the voice comes back before a cut, so a count over
+        these words can also go down.) For a display while recording (``--cues``).
+        """
+        with self._lock:
+            pieces = list(self.pieces)
+            if self._guess is not None:
+                pieces.append(self._guess[1])
+            duration_s = self.recorded_s
+        if not pieces:
+            return None
+        read, transcript = self._so_far
+        if len(read) != len(pieces) or any(a is not b
+                                           for a, b in zip(read, pieces, strict=True)):
+            transcript = finish_transcript(pieces, duration_s=duration_s,
+                                           model_name=self.model_name, settings=self.settings)
+            self._so_far = (pieces, transcript)
+        return transcript
+
     def finish(self) -> Transcript:
         """Transcribe what is left and return the answer's transcript."""
         if self._transcript is None:
@@ -148,8 +173,10 @@ class LiveTranscriber:
                 raise self._error
             rest = _joined(self._blocks)
             if rest.size:
-                self.pieces.append(self._guessed(rest, heard=speech_regions)
-                                   or self._transcribe(rest))
+                piece = self._guessed(rest, heard=speech_regions) or self._transcribe(rest)
+                with self._lock:
+                    self.pieces.append(piece)
+                    self._guess = None  # it is in the pieces now, or was not the rest
             self._transcript = finish_transcript(
                 self.pieces, duration_s=self.recorded_s, model_name=self.model_name,
                 settings=self.settings,
