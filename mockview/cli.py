@@ -974,11 +974,11 @@ def progress(question_id, category, since, as_json, plot_path, job_path):
         # the banks are read for the never-practised questions, which --question leaves out
         questions = _progress_bank_questions() if question_id is None else None
         with _open_store() as store:
-            takes, recent = _progress_takes(store, question_id, category, since_at)
+            takes, tallies = _progress_takes(store, question_id, category, since_at)
             coverage = _job_coverage(store, takes, job) if job is not None else None
         result = build_progress(takes, questions=questions, question_id=question_id,
-                                category=category, since_utc=since_at, pause_takes=recent,
-                                job=coverage)
+                                category=category, since_utc=since_at,
+                                report_tallies=tallies, job=coverage)
         written = None
         if plot_path and result.sessions:
             from mockview.render.plot import write_progress_plot
@@ -1011,10 +1011,10 @@ def progress(question_id, category, since, as_json, plot_path, job_path):
 
 
 def _progress_takes(store, question_id, category, since_at):
-    """Every matching take, and the most recent ones again with their reports.
+    """Every matching take, and what progress reads in the most recent ones' reports
+    (where long pauses fall, the hedges said), as the store counts it (None: no takes).
 
-    Only the recent reports are read (for where long pauses fall): reading all of a long
-    history's reports would take seconds.
+    Only the recent reports are read: a long history's would take seconds.
     """
     from mockview.trends import RECENT_REPORTS, recent_since_utc
 
@@ -1022,8 +1022,8 @@ def _progress_takes(store, question_id, category, since_at):
     takes = store.takes(**filters, since_utc=since_at)
     recent_from = recent_since_utc(takes, RECENT_REPORTS)
     if recent_from is None:
-        return takes, []
-    return takes, store.takes(**filters, since_utc=recent_from, with_reports=True)
+        return takes, None
+    return takes, store.report_tallies(**filters, since_utc=recent_from)
 
 
 def _job_coverage(store, takes, job):

@@ -46,6 +46,7 @@ from mockview.records import SessionRecord, TakeRecord, representatives
 from mockview.refs import SESSION_PATTERN
 
 if TYPE_CHECKING:
+    from mockview.store.tallies import ReportTallies
     from mockview.store.wordforms import TermRule
 
 _DEFAULTS = AnalysisSettings()
@@ -962,6 +963,7 @@ def build_progress(
     category: str | None = None,
     since_utc: str | None = None,
     pause_takes: Iterable[TakeRecord] | None = None,
+    report_tallies: ReportTallies | None = None,
     job: JobCoverage | None = None,
 ) -> Progress:
     """Trends and patterns over ``takes`` (any order; reports optional).
@@ -973,8 +975,10 @@ def build_progress(
     ``category`` only that category's, with ``question_id`` none. Where long pauses fall is
     read from the reports of ``pause_takes`` (default: ``takes``), so a caller can load
     reports for the recent takes only: reading every report of a long history is slow.
-    The hedges said most are read from the same reports. ``job`` (from ``job_coverage``)
-    is passed through to the result.
+    The hedges said most are read from the same reports. Or, in place of ``pause_takes``,
+    ``report_tallies`` holds those counts as the store made them from the reports
+    (``Store.report_tallies``, with the same filters). ``job`` (from ``job_coverage``) is
+    passed through to the result.
     """
 
     def matches(t: TakeRecord) -> bool:
@@ -998,16 +1002,21 @@ def build_progress(
         never, pool_size = never_practised(kept, pool), len(pool)
     else:
         never, pool_size = None, None
-    read = kept if pause_takes is None else [t for t in pause_takes if matches(t)]
+    if report_tallies is not None:
+        read: list[TakeRecord] = []
+        pauses = _tallied_pauses(report_tallies)
+    else:
+        read = kept if pause_takes is None else [t for t in pause_takes if matches(t)]
+        pauses = pause_positions(read)
     patterns = Patterns(
         fillers=filler_patterns(groups),
         kinds=kind_patterns(kept),
-        pauses=pause_positions(read),
+        pauses=pauses,
         worst_questions=worst_questions(kept),
         never_practised=never,
         question_pool=pool_size,
         star=star_pattern(kept),
-        hedges=hedge_pattern(kept, read),
+        hedges=hedge_pattern(kept, read, tallies=report_tallies),
         voice=voice_pattern(groups),
     )
     filters = {"question_id": question_id, "category": category, "since_utc": since_utc}
@@ -1084,17 +1093,24 @@ def pause_positions(takes: Iterable[TakeRecord]) -> PausePattern:
     return PausePattern(sum(counts.values()), counts, read)
 
 
+def _tallied_pauses(tallies: ReportTallies) -> PausePattern:
+    """``pause_positions`` from the store's counts."""
+    counts = dict.fromkeys(PAUSE_POSITIONS, 0)
+    counts.update(tallies.long_pauses)
+    return PausePattern(sum(counts.values()), counts, tallies.reports)
+
+
 def star_pattern(takes: Iterable[TakeRecord]) -> StarPattern:
     """Per STAR part, the behavioral takes (with a judged structure) that missed it."""
     judged = [t.missing_star_parts for t in takes if t.missing_star_parts is not None]
     return StarPattern(len(judged), {p: sum(p in m for m in judged) for p in STAR_PARTS})
 
 
-def hedge_pattern(takes: Iterable[TakeRecord],
-                  report_takes: Iterable[TakeRecord] = ()) -> HedgePattern:
+def hedge_pattern(takes: Iterable[TakeRecord], report_takes: Iterable[TakeRecord] = (), *,
+                  tallies: ReportTallies | None = None) -> HedgePattern:
     """Hedging over ``takes`` (from their stored counts), and the hedges said most in the
     reports of ``report_takes`` (takes without a report, or whose content was not judged,
-    are skipped)."""
+    are skipped), or as the store counted them in ``tallies``."""
     measured = [t for t in takes if t.hedges_count is not None and t.word_count > 0]
     often = sum(1 for t in measured
                 if t.hedges_count >= _DEFAULTS.hedges_min_count_for_tip
@@ -1102,8 +1118,8 @@ def hedge_pattern(takes: Iterable[TakeRecord],
                      >= _DEFAULTS.hedges_flag_per_100_words))
     words = sum(t.word_count for t in measured)
     per_100 = sum(t.hedges_count for t in measured) / words * 100 if words else None
-    said: Counter = Counter()
-    read = 0
+    said: Counter = Counter(tallies.hedges if tallies is not None else ())
+    read = tallies.judged_content if tallies is not None else 0
     for take in report_takes:
         metrics = (take.report or {}).get("metrics")
         content = metrics.get("content") if isinstance(metrics, dict) else None

@@ -59,6 +59,7 @@ from mockview.words import QuestionInfo, Word
 
 if TYPE_CHECKING:
     from mockview.speech.audio import AudioFile
+    from mockview.store.tallies import ReportTallies
     from mockview.store.wordforms import TermRule
 
 logger = logging.getLogger("mockview")
@@ -598,6 +599,15 @@ class Store:
                f" ON a.id = t.answer_id{report[1]}{where} ORDER BY t.recorded_at_utc, t.id")
         return [self._take(row, with_report=with_reports)
                 for row in self._db.execute(sql, params)]
+
+    @_translate_errors
+    def report_tallies(self, *, question_id: str | None = None, category: str | None = None,
+                       since_utc: str | None = None) -> ReportTallies:
+        """Long pauses by position and hedges said, counted over the reports of the takes
+        matching the filters (as ``takes``) without loading them (``tallies.py``)."""
+        from mockview.store.tallies import report_tallies
+
+        return report_tallies(self._db, *_take_filters(question_id, category, since_utc))
 
     @_translate_errors
     def transcripts(self, *, question_id: str | None = None, category: str | None = None,
