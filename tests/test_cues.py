@@ -333,3 +333,23 @@ def test_the_cues_follow_a_real_answer_as_it_is_recorded():
     # once everything is read, the cues count the fillers the report counts
     final = ui.cues(audio.size / 16000)
     assert final.startswith(f"{take.report['metrics']['fillers']['count']} filler")
+
+
+@pytest.mark.parametrize("given,cues", [([], False), (["--cues"], True)])
+def test_practice_cues_is_an_option_off_by_default(monkeypatch, given, cues):
+    from click.testing import CliRunner
+
+    from mockview.cli import cli
+    from mockview.practice import SessionResult
+
+    asked = []
+
+    def run_session(questions, settings, **options):
+        asked.append(settings)
+        return None, SessionResult(session_id=None), None, None
+
+    monkeypatch.setattr("mockview.cli._run_session", run_session)
+    result = CliRunner().invoke(cli, ["practice", "--question", "beh-disagree", "--no-input",
+                                      *given])
+    assert result.exit_code == 0, result.output
+    assert [settings.cues for settings in asked] == [cues]
