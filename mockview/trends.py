@@ -238,32 +238,60 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
     rest are means over the takes that measured them, and hedges per 100 words pools their
     words.
     """
+    # One pass over the takes, not one per metric: progress computes this for every
+    # session of a long history. Each sum still adds the takes in their order, as sum()
+    # over them would, so the numbers are the same to the last bit.
     takes = list(takes)
-    spoken = [t for t in takes if t.word_count > 0]
-    result: dict[str, float | None] = {m.key: None for m in SESSION_METRICS}
+    result: dict[str, float | None] = dict.fromkeys(_SESSION_KEYS)
+    spoken = long_pauses = words = fillers = pace_count = hedges = hedged_words = 0
+    speaking_s = filler_minutes = paces = span_s = ratio_span = 0
+    sums = [0.0] * len(_MEAN_OVER_TAKES)
+    counts = [0] * len(_MEAN_OVER_TAKES)
+    for take in takes:
+        if take.word_count <= 0:
+            continue
+        spoken += 1
+        speaking_s += take.speaking_s
+        filler_minutes += take.fillers_per_minute * take.speaking_s
+        if take.words_per_minute is not None:
+            paces += take.words_per_minute
+            pace_count += 1
+        words += take.word_count
+        fillers += take.fillers_count
+        long_pauses += take.long_pause_count
+        if take.pause_ratio is not None:
+            span = _span_s(take)
+            span_s += span
+            ratio_span += take.pause_ratio * span
+        for i, value in enumerate(_MEAN_FIELDS(take)):
+            if value is not None:
+                sums[i] += value
+                counts[i] += 1
+        if take.hedges_count is not None:
+            hedges += take.hedges_count
+            hedged_words += take.word_count
     if not spoken:
         return result
-    speaking_s = sum(t.speaking_s for t in spoken)
     if speaking_s > 0:
-        result["fillers_per_minute"] = (sum(t.fillers_per_minute * t.speaking_s for t in spoken)
-                                        / speaking_s)
-    paces = [t.words_per_minute for t in spoken if t.words_per_minute is not None]
-    if paces:
-        result["words_per_minute"] = sum(paces) / len(paces)
-    words = sum(t.word_count for t in spoken)
-    result["fillers_per_100_words"] = sum(t.fillers_count for t in spoken) / words * 100
-    result["long_pauses_per_answer"] = sum(t.long_pause_count for t in spoken) / len(spoken)
-    ratios = [(t.pause_ratio, _span_s(t)) for t in spoken if t.pause_ratio is not None]
-    span_s = sum(s for _, s in ratios)
+        result["fillers_per_minute"] = filler_minutes / speaking_s
+    if pace_count:
+        result["words_per_minute"] = paces / pace_count
+    result["fillers_per_100_words"] = fillers / words * 100
+    result["long_pauses_per_answer"] = long_pauses / spoken
     if span_s > 0:
-        result["pause_ratio"] = sum(r * s for r, s in ratios) / span_s
+        result["pause_ratio"] = ratio_span / span_s
     latest = [t for t in representatives(takes) if t.has_speech]
     judged = [t.within_target for t in latest if t.within_target is not None]
     if judged:
         result["within_target_share"] = sum(judged) / len(judged)
     if latest:
         result["rambling_share"] = sum(t.rambling_flagged for t in latest) / len(latest)
-    result.update(_finding_metrics(spoken, latest))
+    for i, (key, _) in enumerate(_MEAN_OVER_TAKES):
+        result[key] = sums[i] / counts[i] if counts[i] else None
+    result["hedges_per_100_words"] = hedges / hedged_words * 100 if hedged_words else None
+    result["star_missing_per_answer"] = _mean([t.star_missing_count for t in latest])
+    result["clear_opening_share"] = _mean([_is(t.opening_verdict, "clear") for t in latest])
+    result["conclusion_share"] = _mean([_is(t.ending_verdict, "conclusion") for t in latest])
     return result
 
 
@@ -280,34 +308,7 @@ _MEAN_OVER_TAKES = (
     ("fades_per_answer", "fades_count"),
 )
 _MEAN_FIELDS = operator.attrgetter(*(name for _, name in _MEAN_OVER_TAKES))
-
-
-def _finding_metrics(spoken: Sequence[TakeRecord],
-                     latest: Sequence[TakeRecord]) -> dict[str, float | None]:
-    """The content and voice ``SESSION_METRICS`` of a session's takes with speech.
-
-    One pass over the takes, not one per metric: progress computes this for every session
-    of a long history.
-    """
-    sums = [0.0] * len(_MEAN_OVER_TAKES)
-    counts = [0] * len(_MEAN_OVER_TAKES)
-    hedges = hedged_words = 0
-    for take in spoken:
-        for i, value in enumerate(_MEAN_FIELDS(take)):
-            if value is not None:
-                sums[i] += value
-                counts[i] += 1
-        if take.hedges_count is not None:
-            hedges += take.hedges_count
-            hedged_words += take.word_count
-    result: dict[str, float | None] = {
-        key: sums[i] / counts[i] if counts[i] else None
-        for i, (key, _) in enumerate(_MEAN_OVER_TAKES)}
-    result["hedges_per_100_words"] = hedges / hedged_words * 100 if hedged_words else None
-    result["star_missing_per_answer"] = _mean([t.star_missing_count for t in latest])
-    result["clear_opening_share"] = _mean([_is(t.opening_verdict, "clear") for t in latest])
-    result["conclusion_share"] = _mean([_is(t.ending_verdict, "conclusion") for t in latest])
-    return result
+_SESSION_KEYS = tuple(m.key for m in SESSION_METRICS)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -1041,20 +1042,24 @@ def filler_patterns(sessions: Sequence[Sequence[TakeRecord]]) -> tuple[FillerPat
     session_tops: Counter = Counter()
     take_tops: Counter = Counter()
     order: dict[str, int] = {}
+    take_count = 0
     for takes in sessions:
-        votes: Counter = Counter()
-        weight: Counter = Counter()
+        take_count += len(takes)
+        votes: dict[str, int] = {}
+        weight: dict[str, int] = {}
         for take in takes:
-            if take.top_filler and take.fillers_count:
-                votes[take.top_filler] += 1
-                weight[take.top_filler] += take.fillers_count
-                order.setdefault(take.top_filler, len(order))
-        take_tops.update(votes)
+            top = take.top_filler
+            if top and take.fillers_count:
+                votes[top] = votes.get(top, 0) + 1
+                weight[top] = weight.get(top, 0) + take.fillers_count
+                if top not in order:
+                    order[top] = len(order)
         if votes:
+            for text, n in votes.items():
+                take_tops[text] += n
             session_tops[max(votes, key=lambda w: (votes[w], weight[w], -order[w]))] += 1
     return tuple(
-        FillerPattern(text, session_tops[text], len(sessions), take_tops[text],
-                      sum(1 for takes in sessions for _ in takes))
+        FillerPattern(text, session_tops[text], len(sessions), take_tops[text], take_count)
         for text in sorted(take_tops, key=lambda w: (-session_tops[w], -take_tops[w], order[w]))
     )
 
@@ -1102,8 +1107,15 @@ def _tallied_pauses(tallies: ReportTallies) -> PausePattern:
 
 def star_pattern(takes: Iterable[TakeRecord]) -> StarPattern:
     """Per STAR part, the behavioral takes (with a judged structure) that missed it."""
-    judged = [t.missing_star_parts for t in takes if t.missing_star_parts is not None]
-    return StarPattern(len(judged), {p: sum(p in m for m in judged) for p in STAR_PARTS})
+    # few distinct values ("", "result", "situation,result"...): each is split once
+    judged = Counter(t.star_missing for t in takes if t.star_missing is not None)
+    missing = dict.fromkeys(STAR_PARTS, 0)
+    for value, takes_missing in judged.items():
+        parts = value.split(",")
+        for part in STAR_PARTS:
+            if part in parts:
+                missing[part] += takes_missing
+    return StarPattern(sum(judged.values()), missing)
 
 
 def hedge_pattern(takes: Iterable[TakeRecord], report_takes: Iterable[TakeRecord] = (), *,
@@ -1172,9 +1184,10 @@ def worst_questions(takes: Iterable[TakeRecord], *,
             by_question[key].append(take)
     scores = []
     for group in by_question.values():
-        failed = Counter()
+        failed = dict.fromkeys(OFF_TARGET_CHECKS, 0)
         for take in group:
-            failed.update(off_target_checks(take))
+            for check in off_target_checks(take):
+                failed[check] += 1
         mean = sum(failed.values()) / len(group)
         if mean > 0:
             scores.append(QuestionScore(group[0].question_id, group[-1].question_text,

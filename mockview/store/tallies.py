@@ -12,11 +12,28 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-_FROM = ("FROM takes t JOIN answers a ON a.id = t.answer_id"
-         " JOIN take_reports r ON r.take_id = t.id")
-# Counted per take as the trends functions skip them: a report whose content was judged
-# (``metrics.content.judged`` exactly true).
-_JUDGED = "json_type(r.report_json, '$.metrics.content.judged') = 'true'"
+# One statement, so that each report is parsed once (SQLite 3.35 and later make a CTE used
+# twice only once; older ones are slower, not wrong): the takes read, the long pauses by
+# position (with where the first one fell, as (time, take, item), to keep the order met)
+# and the hedges said. A report's content counts when it was judged:
+# ``metrics.content.judged`` exactly true (JSON functions: SQLite's JSON1, built in).
+_TALLIES_SQL = """
+    WITH parts AS (
+        SELECT t.id, t.recorded_at_utc AS at_utc,
+               json_extract(r.report_json, '$.metrics.pauses.items') AS pauses,
+               json_type(r.report_json, '$.metrics.content.judged') = 'true' AS judged,
+               json_extract(r.report_json, '$.metrics.content.hedges.top') AS hedges
+        FROM takes t JOIN answers a ON a.id = t.answer_id
+        JOIN take_reports r ON r.take_id = t.id{where})
+    SELECT 'reports', NULL, COUNT(*), TOTAL(judged) FROM parts
+    UNION ALL
+    SELECT 'pause', COALESCE(NULLIF(json_extract(p.value, '$.position'), ''), 'unknown') AS at,
+           COUNT(*), MIN(printf('%s %020d %09d', parts.at_utc, parts.id, p.key))
+    FROM parts, json_each(parts.pauses) p WHERE json_extract(p.value, '$.long') GROUP BY at
+    UNION ALL
+    SELECT 'hedge', json_extract(h.value, '$.text') AS said,
+           SUM(json_extract(h.value, '$.count')), NULL
+    FROM parts, json_each(parts.hedges) h WHERE parts.judged GROUP BY said"""
 
 
 @dataclass(frozen=True)
@@ -38,19 +55,14 @@ class ReportTallies:
 def report_tallies(db: sqlite3.Connection, where: str, params: list) -> ReportTallies:
     """The ``ReportTallies`` of the takes ``where`` (a WHERE clause over ``takes t JOIN
     answers a``, with its leading space, or empty) keeps."""
-    also = f"{where} AND" if where else " WHERE"
-    reports, judged = db.execute(
-        f"SELECT COUNT(*), TOTAL({_JUDGED}) {_FROM}{where}", params).fetchone()
-    # the position of the first long pause at each, as (time, take, item): the order met
-    pauses = db.execute(
-        "SELECT COALESCE(NULLIF(json_extract(p.value, '$.position'), ''), 'unknown') AS at,"
-        f" COUNT(*) {_FROM}, json_each(r.report_json, '$.metrics.pauses.items') p"
-        f"{also} json_extract(p.value, '$.long')"
-        " GROUP BY at ORDER BY MIN(printf('%s %020d %09d', t.recorded_at_utc, t.id, p.key))",
-        params)
-    long_pauses = dict(pauses.fetchall())
-    hedges = db.execute(
-        f"SELECT json_extract(h.value, '$.text') AS said, SUM(json_extract(h.value, '$.count'))"
-        f" {_FROM}, json_each(r.report_json, '$.metrics.content.hedges.top') h"
-        f"{also} {_JUDGED} GROUP BY said", params)
-    return ReportTallies(reports, long_pauses, int(judged), dict(hedges.fetchall()))
+    reports = judged = 0
+    pauses: list[tuple[str, str, int]] = []
+    hedges: dict[str, int] = {}
+    for part, name, count, extra in db.execute(_TALLIES_SQL.format(where=where), params):
+        if part == "reports":
+            reports, judged = count, int(extra)
+        elif part == "pause":
+            pauses.append((extra, name, count))
+        else:
+            hedges[name] = count
+    return ReportTallies(reports, {name: n for _, name, n in sorted(pauses)}, judged, hedges)
