@@ -1352,7 +1352,7 @@ def interview(job_path, count, bank, time_limit, prep, silence_stop, device, out
     if as_json:
         import json
 
-        document = interview_json(record_, session.questions, page=str(page),
+        document = interview_json(record_, session.questions, page=str(page.resolve()),
                                   store_path=str(store_path))
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     from mockview.render.scorecard import render_scorecard

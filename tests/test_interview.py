@@ -289,3 +289,40 @@ def test_history_and_show_tell_the_follow_up(store):
     follow_at = shown.stdout.index("↳ Follow-up to answer 1: answer 2, take 1")
     assert parent_at < follow_at
     assert "Asked because: The answer states no concrete result." in shown.stdout
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_follow_up_under_its_parent_in_the_browser(store, chromium,
+                                                                      tmp_path):
+    from mockview.render.html import write_page
+
+    questions = select_questions(load_banks(), ids=["beh-disagree", "sw-greatest-strength"])
+    _, result = run(questions, store, NO_RESULT, "It shipped two weeks early.",
+                    "I keep calm under pressure, and I led the on-call rota for two years.",
+                    follow_ups=True)
+    record = store.session(result.session_id)
+    path = write_page(session_page(record, build_progress(store.takes())),
+                      tmp_path / "page.html")
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(path.as_uri())
+        answers = page.evaluate("""[...document.querySelectorAll('article.answer')].map(a => ({
+            id: a.id, follows: a.dataset.follows ?? null,
+            left: a.getBoundingClientRect().left,
+            eyebrow: a.querySelector('.eyebrow').textContent.trim(),
+            reason: a.querySelector('.follow-up-reason')?.textContent.trim() ?? null,
+            shown: !!a.querySelector('.take:not([hidden])')}))""")
+        assert [a["id"] for a in answers][:3] == ["answer-1", "answer-2", "answer-3"]
+        parent, follow = answers[0], answers[1]
+        assert follow["follows"] == "answer-1" and parent["follows"] is None
+        assert follow["left"] > parent["left"]  # indented under its parent
+        assert follow["eyebrow"].startswith("Follow-up to answer 1")
+        assert follow["reason"].startswith("Asked because: The answer states no concrete "
+                                           "result.")
+        assert follow["shown"] and errors == []
+        page.click("#answer-2 .eyebrow a")
+        assert page.evaluate("location.hash") == "#answer-1"
+    finally:
+        page.close()
