@@ -16,7 +16,6 @@ import difflib
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +46,9 @@ BANK_FIELDS = ("name", "title", "description")
 _TOP_LEVEL_KEYS = ("bank", "questions")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _QUESTIONS_HEADER = re.compile(r"\s*\[\[\s*questions\s*\]\]\s*(#.*)?")
+#: Unicode's control characters (category Cc), all of them: one search, not a lookup of
+#: each character's category (a tenth of the time progress spent reading the banks).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -471,9 +473,9 @@ def _check_characters(value: str, label: str, fail: Callable[[str], NoReturn]) -
         what = "the question: it is meant to be read aloud" if label == "'text'" else "it"
         fail(f"{label} is {len(value)} characters long; the limit is {MAX_TEXT_CHARS}. "
              f"Shorten {what}.")
-    control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    control = _CONTROL.search(value)
     if control is not None:
-        fail(f"{label} holds the control character U+{ord(control):04X}. Remove it.")
+        fail(f"{label} holds the control character U+{ord(control[0]):04X}. Remove it.")
 
 
 # --- helpers for messages ------------------------------------------------------------------

@@ -559,3 +559,16 @@ def test_find_question_suggests_close_ids(small):
         find_question(small, "zzzzzzzz")
     assert str(raised.value) == ("No question with id 'zzzzzzzz'. "
                                  "List the ids with: mockview questions")
+
+
+def test_control_characters_are_unicodes_category_cc_exactly():
+    # the bank check searches one character class rather than asking each character's
+    # category: the class must be Unicode's Cc, no more and no less
+    import sys
+    import unicodedata
+
+    from mockview.questions import _CONTROL
+
+    found = [i for i in range(sys.maxunicode + 1) if _CONTROL.fullmatch(chr(i))]
+    assert found == [i for i in range(sys.maxunicode + 1)
+                     if unicodedata.category(chr(i)) == "Cc"]
