@@ -265,7 +265,9 @@ class Practice:
         """With follow-ups on, put the top follow-up the answer to question ``index`` earned
         next in line, linked to the take it follows: that answer's latest take with speech.
 
-        A follow-up is not followed up, nor is a closing question (the interview is over).
+        A follow-up is not followed up, nor is a closing question (the interview is over);
+        a candidate that is a question still to come (an interview's question about a job
+        term) gives way to the next.
         """
         from mockview.followups import FollowUpQuestion, follow_up_question, follow_ups
 
@@ -276,7 +278,9 @@ class Practice:
         spoken = [t for t in self.result.takes if t.answer_no == index + 1
                   and (t.report.get("transcript") or {}).get("words")]
         parent = max(spoken, key=lambda t: t.take_no, default=None)
-        candidates = follow_ups(parent.report, limit=1) if parent else []
+        to_come = {q.text.casefold() for q in self.questions[index + 1:]}
+        candidates = [c for c in (follow_ups(parent.report) if parent else [])
+                      if c["text"].casefold() not in to_come]
         if not candidates or parent.take_id is None:
             return
         self.questions.insert(index + 1, follow_up_question(question, candidates[0]))

@@ -326,3 +326,25 @@ def test_the_page_shows_the_follow_up_under_its_parent_in_the_browser(store, chr
         assert page.evaluate("location.hash") == "#answer-1"
     finally:
         page.close()
+
+
+def test_a_follow_up_that_is_a_question_still_to_come_is_not_asked(store):
+    from mockview.analysis.content import JobDescription
+    from mockview.followups import follow_ups
+    from mockview.report import build_report
+    from tests.analysis_helpers import transcript
+
+    job = JobDescription(text=JOB)
+    opener = select_questions(load_banks(), ids=["intro-about-yourself"])[0]
+    python = job_questions(JOB, count=1)[0]
+    # an intro of 60 words that never says Python: its only follow-up asks about Python,
+    # which the interview asks next anyway
+    intro = ("I am a backend developer with six years in payments. I started in support, "
+             "moved into engineering, and for the last three years I have built the billing "
+             "service and its reports. I like work where the numbers have to be right, and I "
+             "enjoy helping new people on the team find their way around a large system.")
+    report = build_report(transcript(intro), question=opener.info(), job=job)
+    assert [c["text"] for c in follow_ups(report)] == [python.text]
+    session, result = run([opener, python], store, intro, "Half.", job=job, follow_ups=True)
+    assert [q.text for q in session.questions] == [opener.text, python.text]
+    assert [t.follows for t in result.takes] == [None, None]
