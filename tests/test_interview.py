@@ -348,3 +348,19 @@ def test_a_follow_up_that_is_a_question_still_to_come_is_not_asked(store):
     session, result = run([opener, python], store, intro, "Half.", job=job, follow_ups=True)
     assert [q.text for q in session.questions] == [opener.text, python.text]
     assert [t.follows for t in result.takes] == [None, None]
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--job", "no-such-job.txt"], 1,
+     "Error: No such job description file: no-such-job.txt. Check the path, or save the job "
+     "advert as a text file first.\n"),
+    (["--questions", "0"], 2, "'--questions': 0 is not in the range 1<=x<=8."),
+])
+def test_bad_interview_options_are_one_clear_message(args, code, message):
+    from click.testing import CliRunner
+
+    from mockview.cli import cli
+
+    result = CliRunner().invoke(cli, ["interview", "--no-input", *args])
+    assert result.exit_code == code
+    assert message in result.output and "Traceback" not in result.output
