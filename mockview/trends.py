@@ -239,30 +239,34 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
     words.
     """
     # One pass over the takes, not one per metric: progress computes this for every
-    # session of a long history. Each sum still adds the takes in their order, as sum()
-    # over them would, so the numbers are the same to the last bit.
+    # session of a long history. The rates' parts are still summed by sum(), in take
+    # order, so the numbers are the same to the last bit (sum() adds floats with
+    # compensation from Python 3.12 on; a running total would not).
     takes = list(takes)
     result: dict[str, float | None] = dict.fromkeys(_SESSION_KEYS)
-    spoken = long_pauses = words = fillers = pace_count = hedges = hedged_words = 0
-    speaking_s = filler_minutes = paces = span_s = ratio_span = 0
+    spoken = long_pauses = words = fillers = hedges = hedged_words = 0
+    speaking: list[float] = []
+    filler_minutes: list[float] = []
+    paces: list[float] = []
+    spans: list[float] = []
+    ratio_spans: list[float] = []
     sums = [0.0] * len(_MEAN_OVER_TAKES)
     counts = [0] * len(_MEAN_OVER_TAKES)
     for take in takes:
         if take.word_count <= 0:
             continue
         spoken += 1
-        speaking_s += take.speaking_s
-        filler_minutes += take.fillers_per_minute * take.speaking_s
+        speaking.append(take.speaking_s)
+        filler_minutes.append(take.fillers_per_minute * take.speaking_s)
         if take.words_per_minute is not None:
-            paces += take.words_per_minute
-            pace_count += 1
+            paces.append(take.words_per_minute)
         words += take.word_count
         fillers += take.fillers_count
         long_pauses += take.long_pause_count
         if take.pause_ratio is not None:
             span = _span_s(take)
-            span_s += span
-            ratio_span += take.pause_ratio * span
+            spans.append(span)
+            ratio_spans.append(take.pause_ratio * span)
         for i, value in enumerate(_MEAN_FIELDS(take)):
             if value is not None:
                 sums[i] += value
@@ -272,14 +276,16 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
             hedged_words += take.word_count
     if not spoken:
         return result
+    speaking_s = sum(speaking)
     if speaking_s > 0:
-        result["fillers_per_minute"] = filler_minutes / speaking_s
-    if pace_count:
-        result["words_per_minute"] = paces / pace_count
+        result["fillers_per_minute"] = sum(filler_minutes) / speaking_s
+    if paces:
+        result["words_per_minute"] = sum(paces) / len(paces)
     result["fillers_per_100_words"] = fillers / words * 100
     result["long_pauses_per_answer"] = long_pauses / spoken
+    span_s = sum(spans)
     if span_s > 0:
-        result["pause_ratio"] = ratio_span / span_s
+        result["pause_ratio"] = sum(ratio_spans) / span_s
     latest = [t for t in representatives(takes) if t.has_speech]
     judged = [t.within_target for t in latest if t.within_target is not None]
     if judged:
