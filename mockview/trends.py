@@ -30,7 +30,6 @@ job); ``job_coverage`` answers it for one job description over the stored transc
 
 from __future__ import annotations
 
-import difflib
 import math
 import operator
 import re
@@ -631,6 +630,8 @@ def word_diff(a_words: Sequence[str], b_words: Sequence[str]) -> tuple[DiffOp, .
     so the diff shows what was said differently, not how the model punctuated it. Each op
     keeps the words as written on its own side.
     """
+    import difflib  # here, not at the top: progress never diffs words
+
     keys_a, keys_b = [_diff_key(w) for w in a_words], [_diff_key(w) for w in b_words]
     # autojunk would treat frequent words ("the", "I") of long answers as junk
     matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
