@@ -176,7 +176,10 @@ def build_report(
                     "text": w.text,
                     "start_s": round(w.start_s, 2),
                     "end_s": round(w.end_s, 2),
-                    "probability": round(w.probability, 3),
+                    # a filler found in the audio has no model probability
+                    "probability": (round(w.probability, 3) if w.source == "model"
+                                    else None),
+                    "source": w.source,
                 }
                 for w in transcript.words
             ],

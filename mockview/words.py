@@ -25,6 +25,10 @@ class Word:
     start_s: float
     end_s: float
     probability: float = 1.0
+    #: who put the word in the timeline: "model" (the speech recogniser wrote it) or
+    #: "audio" (a filled pause the model left out, found in the sound by
+    #: ``mockview.speech.hidden``; its ``probability`` means nothing)
+    source: str = "model"
 
     @property
     def duration_s(self) -> float:

@@ -117,7 +117,7 @@ def test_discourse_marker_rules(text, expected):
 def test_multi_word_markers_are_one_item_spanning_both_words():
     items = fillers_of("We were, you know, stuck.", word_s=0.3, gap_s=0.1)["items"]
     assert items == [{"text": "you know", "kind": "discourse_marker", "start_s": 0.8,
-                      "end_s": 1.5, "sentence_start": False}]
+                      "end_s": 1.5, "sentence_start": False, "source": "model"}]
 
 
 def test_counts_rates_and_top():

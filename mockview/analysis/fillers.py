@@ -79,7 +79,9 @@ class FillerItem:
     """One filler as spoken. ``text`` is its canonical form ("um" for "Umm,", "you know").
 
     ``sentence_start`` is true when only other fillers stand between it and the previous
-    full stop (or the start of the answer): the "um" that opens a sentence.
+    full stop (or the start of the answer): the "um" that opens a sentence. ``source`` is
+    "model" for a filler the speech recogniser wrote, "audio" for a filled pause it left
+    out that the sound showed (``mockview.speech.hidden``).
     """
 
     text: str
@@ -88,6 +90,7 @@ class FillerItem:
     end_s: float
     token_indices: tuple[int, ...]
     sentence_start: bool
+    source: str = "model"
 
     def to_dict(self) -> dict:
         return {
@@ -96,6 +99,7 @@ class FillerItem:
             "start_s": r_time(self.start_s),
             "end_s": r_time(self.end_s),
             "sentence_start": self.sentence_start,
+            "source": self.source,
         }
 
 
@@ -248,7 +252,7 @@ class _Classifier:
         items = [self.items[k] for k in sorted(self.items)]
         return [
             FillerItem(it.text, it.kind, it.start_s, it.end_s, it.token_indices,
-                       self.sentence_start(it.token_indices[0]))
+                       self.sentence_start(it.token_indices[0]), it.source)
             for it in items
         ]
 
@@ -266,7 +270,8 @@ class _Classifier:
             elif (form := filled_pause_form(norm)) is not None:
                 self.kind[i] = FILLED_PAUSE
                 self.items[i] = FillerItem(form, FILLED_PAUSE, self.tokens[i].start_s,
-                                           self.tokens[i].end_s, (i,), False)
+                                           self.tokens[i].end_s, (i,), False,
+                                           self.tokens[i].source)
 
     def _add(self, first: int, last: int, text: str) -> None:
         for j in range(first, last + 1):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mockview import numbers
 from mockview.errors import AnalysisError
@@ -58,6 +58,8 @@ class Token:
     ends_sentence: bool
     clause_punct_after: bool
     punct_before: bool
+    #: the word's ``Word.source``: "model", or "audio" for a filled pause found in the sound
+    source: str = "model"
 
     @property
     def punct_after(self) -> bool:
@@ -116,7 +118,7 @@ def clean_words(words: Iterable[Word]) -> list[Word]:
         if not word.text.strip():
             continue
         if start != word.start_s or end != word.end_s:
-            word = Word(word.text.strip(), start, end, word.probability)
+            word = replace(word, text=word.text.strip(), start_s=start, end_s=end)
         cleaned.append(word)
     cleaned.sort(key=lambda w: (w.start_s, w.end_s))
     return cleaned
@@ -140,7 +142,7 @@ def tokenize(words: Sequence[Word]) -> list[Token]:
                     last.index, last.text, last.norm, last.start_s, last.end_s,
                     last.ends_sentence or ends,
                     not (last.ends_sentence or ends) and (last.clause_punct_after or clause),
-                    last.punct_before,
+                    last.punct_before, last.source,
                 )
             else:
                 pending_before = True
@@ -148,7 +150,7 @@ def tokenize(words: Sequence[Word]) -> list[Token]:
         lead = text.lstrip("\"'([{\u201c\u2018")
         before = pending_before or (bool(lead) and lead[0] in CLAUSE_PUNCTUATION + SENTENCE_END)
         tokens.append(Token(len(tokens), text, norm, float(word.start_s), float(word.end_s), ends,
-                            clause and not ends, before))
+                            clause and not ends, before, word.source))
         pending_before = False
     return tokens
 

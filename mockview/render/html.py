@@ -70,12 +70,14 @@ class Page:
 
 @dataclass(frozen=True)
 class Token:
-    """A word of the transcript (``kind`` "word" or a filler kind), or a long "pause"."""
+    """A word of the transcript (``kind`` "word" or a filler kind), or a long "pause";
+    ``source`` "audio" for a filled pause heard in the sound that the model did not write."""
 
     text: str
     start_s: float
     end_s: float
     kind: str
+    source: str = "model"
 
 
 @dataclass(frozen=True)
@@ -303,7 +305,8 @@ def _tokens(report: dict) -> list[Token]:
             words[-1] = Token(last.text + w["text"], last.start_s, w["end_s"], last.kind)
             continue
         words.append(Token(w["text"], w["start_s"], w["end_s"],
-                           _filler_kind(w["start_s"], w["end_s"], fillers) or "word"))
+                           _filler_kind(w["start_s"], w["end_s"], fillers) or "word",
+                           w.get("source", "model")))
     pauses = [Token(f"{numbers.seconds(p['duration_s'])} pause", p["start_s"], p["end_s"],
                     "pause")
               for p in report["metrics"]["pauses"]["items"] if p["long"]]

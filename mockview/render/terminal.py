@@ -42,7 +42,7 @@ def render_report(report: dict, console: Console, *, details: bool = False,
         _print_feedback(report, console)
         return
     console.print(Panel(transcript_text(report), title="Transcript", title_align="left",
-                        subtitle=_legend(), subtitle_align="left"))
+                        subtitle=_legend(report), subtitle_align="left"))
     console.print(metrics_table(metrics))
     rambling = metrics["rambling"]
     if rambling["signals"]:
@@ -84,10 +84,13 @@ def _header(report: dict) -> Text:
     return text
 
 
-def _legend() -> Text:
-    return Text.assemble(("filled pause", FILLER_STYLE["filled_pause"]), " ",
-                         ("discourse marker", FILLER_STYLE["discourse_marker"]), " ",
-                         ("[seconds] long pause", "bold red"))
+def _legend(report: dict) -> Text:
+    legend = Text.assemble(("filled pause", FILLER_STYLE["filled_pause"]), " ",
+                           ("discourse marker", FILLER_STYLE["discourse_marker"]), " ",
+                           ("[seconds] long pause", "bold red"))
+    if any(w.get("source") == "audio" for w in report["transcript"]["words"]):
+        legend.append(" (uh) heard in the audio, not written by the model")
+    return legend
 
 
 def transcript_text(report: dict) -> Text:
@@ -107,7 +110,8 @@ def transcript_text(report: dict) -> Text:
         if after_word and joins_previous(word["text"]):
             text.right_crop(1)  # "cold" "-hearted" reads "cold-hearted"
         after_word = True
-        text.append(word["text"], style=FILLER_STYLE.get(kind, ""))
+        shown = f"({word['text']})" if word.get("source") == "audio" else word["text"]
+        text.append(shown, style=FILLER_STYLE.get(kind, ""))
         text.append(" ")
     return text
 

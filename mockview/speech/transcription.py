@@ -242,6 +242,8 @@ def decode_and_transcribe(
 
     import numpy as np
 
+    from mockview.speech.hidden import add_hidden_fillers
+
     audio = AudioFile(path)
     with ThreadPoolExecutor(max_workers=1) as pool:
         model = pool.submit(load_model, model_name)
@@ -267,7 +269,7 @@ def decode_and_transcribe(
             progress=progress and (lambda done_s: progress(done_s, duration_s)))
     transcript = finish_transcript([piece], duration_s=duration_s, model_name=model_name,
                                    settings=settings)
-    return transcript, samples
+    return add_hidden_fillers(transcript, samples), samples
 
 
 def transcribe_audio(
@@ -283,12 +285,15 @@ def transcribe_audio(
     The model is only loaded when the audio holds voice; ``model_loader`` replaces
     ``load_model(model_name)`` for a caller that loads it ahead.
     """
+    from mockview.speech.hidden import add_hidden_fillers
+
     duration_s = audio.size / SAMPLE_RATE
     piece = transcribe_piece(audio, offset_s=0.0, settings=settings,
                              model_loader=model_loader or partial(load_model, model_name),
                              progress=progress and (lambda done_s: progress(done_s, duration_s)))
-    return finish_transcript([piece], duration_s=duration_s, model_name=model_name,
-                             settings=settings)
+    return add_hidden_fillers(finish_transcript([piece], duration_s=duration_s,
+                                                model_name=model_name, settings=settings),
+                              audio)
 
 
 @dataclass(frozen=True)
