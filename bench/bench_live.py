@@ -8,7 +8,7 @@ included: round 1 is the process's first answer, so its first-use costs are in i
 
 Usage:
     python bench/bench_live.py [--audio PATH] [--dev-data DIR] [--rounds 2] [--stop-after S]
-                               [--json]
+                               [--cues off|on|alternate] [--json]
 
 What it does:
 
@@ -29,6 +29,12 @@ What it does:
         design that waits for the stop), then report and render, timed the same way.
 4. Prints per round both times, the word counts and the filled pauses of each (with times),
    the word-count difference, fillers found by only one, and input overflows.
+
+``--cues on`` asks for the live cues (``practice --cues``) ten times a second while each
+round records, as the status line's redraws do; ``alternate`` asks for them in the even
+rounds only, so rounds with and without them run side by side on the same machine load,
+and the summary gives the median stop -> feedback of each kind (round 1 left out of both:
+it carries the process's first-use costs).
 
 Exit status 0 whatever the numbers (2 when the virtual microphone or paplay fails).
 """
@@ -83,8 +89,20 @@ def only_in(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> list:
             if not any(text == other and abs(t - s) <= SAME_FILLER_S for other, s in b)]
 
 
-def one_round(answer: Path, workdir: Path, model, number: int, *, stop_after_s: float = 0.0
-              ) -> dict:
+def ask_cues(live, stop: threading.Event, seen: list[str]) -> None:
+    """What the status line does with --cues: the cue line at every redraw (10 a second)
+    until ``stop``."""
+    from mockview.analysis.cues import CueLine
+    from mockview.kinds import LENGTH_TARGETS
+
+    line = CueLine(live.transcript_so_far, target=LENGTH_TARGETS["behavioral"])
+    started = time.monotonic()
+    while not stop.wait(0.1):
+        seen.append(line(time.monotonic() - started))
+
+
+def one_round(answer: Path, workdir: Path, model, number: int, *, stop_after_s: float = 0.0,
+              cues: bool = False) -> dict:
     from mockview.recording import record
     from mockview.report import build_report, measure_delivery
     from mockview.speech.live import LiveTranscriber
@@ -101,12 +119,18 @@ def one_round(answer: Path, workdir: Path, model, number: int, *, stop_after_s: 
 
     thread = threading.Thread(target=recorder)
     thread.start()
+    cue_lines: list[str] = []
+    cue_thread = threading.Thread(target=ask_cues, args=(live, stop, cue_lines))
+    if cues:
+        cue_thread.start()
     time.sleep(0.5)
     subprocess.run(["paplay", str(answer)], check=True)
     time.sleep(stop_after_s)
     stop.set()
     stopped = time.monotonic()
     thread.join()
+    if cues:
+        cue_thread.join()
     transcript = live.finish()  # then what practice does: the voice, the report, its view
     live_report = build_report(transcript, delivery=measure_delivery(live.audio(), transcript))
     render(live_report)
@@ -123,6 +147,9 @@ def one_round(answer: Path, workdir: Path, model, number: int, *, stop_after_s: 
     live_fillers, after_fillers = fillers(live_report), fillers(after_report)
     return {
         "round": number,
+        "cues": cues,
+        "cue_lines": len(cue_lines),
+        "last_cue_line": cue_lines[-1] if cue_lines else None,
         "recorded_s": round(outcome["result"].duration_s, 2),
         "overflow_count": outcome["result"].overflow_count,
         "pieces_while_recording": len(live.pieces) - 1,
@@ -145,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--stop-after", type=float, default=0.0, metavar="S",
                         help="stop the recording S seconds after the answer's audio ends")
+    parser.add_argument("--cues", choices=["off", "on", "alternate"], default="off",
+                        help="ask for the live cues while recording: every round, or every "
+                             "other one")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -162,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
 
             model = load_model()
             preload()  # practice imports the delivery analysis while the first question shows
-            rounds = [one_round(answer, workdir, model, n, stop_after_s=args.stop_after)
+            rounds = [one_round(answer, workdir, model, n, stop_after_s=args.stop_after,
+                                cues=args.cues == "on" or (args.cues == "alternate"
+                                                           and n % 2 == 0))
                       for n in range(1, args.rounds + 1)]
         finally:
             stop_virtual_mic(workdir / "vmic")
@@ -174,12 +206,19 @@ def main(argv: list[str] | None = None) -> int:
                                                  for r in rounds),
         "rounds": rounds,
     }
+    if args.cues == "alternate":
+        for key, with_cues in (("median_live_with_cues_s", True),
+                               ("median_live_without_cues_s", False)):
+            times = [r["live_stop_to_feedback_s"] for r in rounds[1:] if r["cues"] == with_cues]
+            summary[key] = statistics.median(times) if times else None
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
     for r in rounds:
         print(f"round {r['round']}: recorded {r['recorded_s']} s, {r['overflow_count']} "
               f"overflows, {r['pieces_while_recording']} pieces transcribed while recording")
+        if r["cues"]:
+            print(f"  cues asked {r['cue_lines']} times; the last: {r['last_cue_line']}")
         print(f"  stop -> feedback: live {r['live_stop_to_feedback_s']:.2f} s, "
               f"transcribe after stop {r['after_stop_to_feedback_s']:.2f} s")
         print(f"  words: live {r['live_words']}, after stop {r['after_words']} "
@@ -189,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
               f"only after stop {r['fillers_only_after_stop']}")
     print(f"median stop -> feedback: live {summary['median_live_s']:.2f} s (goal <= "
           f"{GOAL_S} s), transcribe after stop {summary['median_after_stop_s']:.2f} s")
+    if summary.get("median_live_with_cues_s") and summary.get("median_live_without_cues_s"):
+        ratio = summary["median_live_with_cues_s"] / summary["median_live_without_cues_s"]
+        print(f"rounds 2 on: live stop -> feedback {summary['median_live_with_cues_s']:.2f} s "
+              f"with cues, {summary['median_live_without_cues_s']:.2f} s without "
+              f"(ratio {ratio:.2f})")
     return 0
 
 
