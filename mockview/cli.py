@@ -1352,8 +1352,10 @@ def interview(job_path, count, bank, time_limit, prep, silence_stop, device, out
     if as_json:
         import json
 
-        document = interview_json(record_, session.questions, page=str(page.resolve()),
-                                  store_path=str(store_path))
+        document = interview_json(
+            record_, session.questions, page=str(page.resolve()), store_path=str(store_path),
+            feedback_s={t.take_id: round(t.feedback_s, 3) for t in result.takes
+                        if t.feedback_s is not None})
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     from mockview.render.scorecard import render_scorecard
 

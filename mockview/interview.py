@@ -177,18 +177,22 @@ def scorecard(record: SessionRecord) -> dict:
 
 
 def interview_json(record: SessionRecord, asked: Sequence[Question], *,
-                   page: str | None, store_path: str | None) -> dict:
+                   page: str | None, store_path: str | None,
+                   feedback_s: dict[int, float] | None = None) -> dict:
     """The ``interview --json`` document: the opener, the questions, each follow-up with
     its reason and parent, the closing, the scorecard, and where the page and takes are.
 
     ``asked`` is the session's questions in the order asked (``Practice.questions``:
-    answer n is ``asked[n - 1]``)."""
+    answer n is ``asked[n - 1]``); ``feedback_s`` by take id: from the end of each
+    recording to its feedback shown (``practice.Take.feedback_s``), for the takes of this
+    run."""
     card = scorecard(record)
     takes: dict[int, list[dict]] = {}
     for take in record.takes:
         takes.setdefault(take.answer_no, []).append({
             "take_id": take.take_id, "take_no": take.take_no,
-            "audio_path": str(take.audio_path) if take.audio_path else None})
+            "audio_path": str(take.audio_path) if take.audio_path else None,
+            "feedback_s": (feedback_s or {}).get(take.take_id)})
     document: dict = {"session_id": record.summary.session_id, "opener": None,
                       "questions": [], "follow_ups": [], "closing": None}
     for answer in card["answers"]:

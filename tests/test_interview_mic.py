@@ -68,12 +68,17 @@ def test_an_interview_through_the_microphone_asks_a_follow_up_and_saves_it_all(
     job = tmp_path / "job.txt"
     job.write_text(JOB)
     clips = [_wav16(name, tmp_path) for name in ANSWERS]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockview", "interview", "--job", str(job), "--questions", "1",
-         "--prep", "0", "--silence-stop", "3", "--no-input", "--json", "--no-voice"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    played = _answer_each_recording(process, clips, mockview_home)
-    out, err = process.communicate(timeout=120)
+    # the output goes to files: a pipe nobody reads while the answers are played could fill
+    # up and stop mockview mid-interview
+    out_path, err_path = tmp_path / "out.json", tmp_path / "err.txt"
+    with open(out_path, "w") as out_file, open(err_path, "w") as err_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mockview", "interview", "--job", str(job), "--questions",
+             "1", "--prep", "0", "--silence-stop", "3", "--no-input", "--json", "--no-voice"],
+            stdout=out_file, stderr=err_file, text=True, cwd=tmp_path)
+        played = _answer_each_recording(process, clips, mockview_home)
+        process.wait(timeout=120)
+    out, err = out_path.read_text(), err_path.read_text()
     assert process.returncode == 0, err
     assert played == 4, err
     document = json.loads(out)
@@ -96,6 +101,7 @@ def test_an_interview_through_the_microphone_asks_a_follow_up_and_saves_it_all(
     takes = [t for part in (document["opener"], question, follow, document["closing"])
              for t in part["takes"]]
     assert len(takes) == 4 and all(Path(t["audio_path"]).is_file() for t in takes)
+    assert all(t["feedback_s"] > 0 for t in takes)  # each take got its feedback
     db = sqlite3.connect(document["store"])
     stored = {row[0] for row in db.execute("SELECT id FROM takes")}
     assert stored == {t["take_id"] for t in takes}
