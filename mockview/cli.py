@@ -1337,7 +1337,7 @@ def interview(job_path, count, bank, time_limit, prep, silence_stop, device, out
                                     silence_stop_s=silence_stop, device=_device_arg(device),
                                     model_name=model_name, job=job,
                                     accurate_pitch=accurate_pitch, follow_ups=True)
-        session, result, record_, _ = _run_session(
+        _, result, record_, _ = _run_session(
             chosen.asked, settings, console=console, interactive=interactive, details=details,
             output_device=output_device, download=download, voice=voice, source="interview")
         page = store_path = None
@@ -1353,7 +1353,7 @@ def interview(job_path, count, bank, time_limit, prep, silence_stop, device, out
         import json
 
         document = interview_json(
-            record_, session.questions, page=str(page.resolve()), store_path=str(store_path),
+            record_, page=str(page.resolve()), store_path=str(store_path),
             feedback_s={t.take_id: round(t.feedback_s, 3) for t in result.takes
                         if t.feedback_s is not None})
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))

@@ -22,7 +22,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mockview.followups import FollowUpQuestion
 from mockview.questions import Question
 from mockview.records import SessionRecord, TakeRecord, representative
 from mockview.strengths import priorities, strengths
@@ -154,10 +153,11 @@ def scorecard(record: SessionRecord) -> dict:
         role = ("follow_up" if link else "closing" if take.question_kind == "closing"
                 else "opener" if take.question_kind == "intro" and answer_no == 1
                 else "question")
-        answers.append({"answer_no": answer_no, "role": role, "question": take.question_text,
-                        "question_id": take.question_id, "take_no": take.take_no,
-                        "follows": link.to_dict() if link else None,
-                        **answer_numbers(take)})
+        answers.append({"answer_no": answer_no, "role": role,
+                        "question": {"id": take.question_id, "text": take.question_text,
+                                     "kind": take.question_kind},
+                        "take_no": take.take_no, "follows": link.to_dict() if link else None,
+                        "numbers": answer_numbers(take)})
         for found in strengths(report):
             seen.setdefault(found["id"], []).append((answer_no, found))
         if role == "closing":
@@ -176,16 +176,12 @@ def scorecard(record: SessionRecord) -> dict:
     }
 
 
-def interview_json(record: SessionRecord, asked: Sequence[Question], *,
-                   page: str | None, store_path: str | None,
+def interview_json(record: SessionRecord, *, page: str | None, store_path: str | None,
                    feedback_s: dict[int, float] | None = None) -> dict:
-    """The ``interview --json`` document: the opener, the questions, each follow-up with
-    its reason and parent, the closing, the scorecard, and where the page and takes are.
-
-    ``asked`` is the session's questions in the order asked (``Practice.questions``:
-    answer n is ``asked[n - 1]``); ``feedback_s`` by take id: from the end of each
-    recording to its feedback shown (``practice.Take.feedback_s``), for the takes of this
-    run."""
+    """The ``interview --json`` document, from the stored session: the opener, the
+    questions, each follow-up with its reason and parent, the closing, the scorecard, and
+    where the page and takes are. ``feedback_s`` by take id: from the end of each recording
+    to its feedback shown (``practice.Take.feedback_s``), for the takes of this run."""
     card = scorecard(record)
     takes: dict[int, list[dict]] = {}
     for take in record.takes:
@@ -195,21 +191,16 @@ def interview_json(record: SessionRecord, asked: Sequence[Question], *,
             "feedback_s": (feedback_s or {}).get(take.take_id)})
     document: dict = {"session_id": record.summary.session_id, "opener": None,
                       "questions": [], "follow_ups": [], "closing": None}
+    question_ids = {a["answer_no"]: a["question"]["id"] for a in card["answers"]}
     for answer in card["answers"]:
-        number = answer["answer_no"]
-        question = asked[number - 1] if number <= len(asked) else None
-        entry = {"answer_no": number,
-                 "question": {"id": answer["question_id"], "text": answer["question"],
-                              "kind": question.kind if question else None},
-                 "numbers": {k: answer[k] for k in answer_numbers_keys()},
-                 "takes": takes.get(number, [])}
-        if isinstance(question, FollowUpQuestion) or answer["follows"]:
-            parent = answer["follows"] or {}
-            entry.update(reason_id=parent.get("id"), reason=parent.get("reason"),
-                         evidence=parent.get("evidence"),
-                         parent={"answer_no": parent.get("answer_no"),
-                                 "take_no": parent.get("take_no"),
-                                 "question_id": _question_id(card, parent.get("answer_no"))})
+        entry = {"answer_no": answer["answer_no"], "question": answer["question"],
+                 "numbers": answer["numbers"], "takes": takes.get(answer["answer_no"], [])}
+        if answer["follows"]:
+            parent = answer["follows"]
+            entry.update(reason_id=parent["id"], reason=parent["reason"],
+                         evidence=parent["evidence"],
+                         parent={"answer_no": parent["answer_no"], "take_no": parent["take_no"],
+                                 "question_id": question_ids.get(parent["answer_no"])})
             document["follow_ups"].append(entry)
         elif answer["role"] == "opener" and document["opener"] is None:
             document["opener"] = entry
@@ -221,16 +212,6 @@ def interview_json(record: SessionRecord, asked: Sequence[Question], *,
     document["page"] = page
     document["store"] = store_path
     return document
-
-
-def answer_numbers_keys() -> tuple[str, ...]:
-    return ("duration_s", "length_verdict", "words_per_minute", "fillers_per_minute",
-            "long_pauses", "rambling", "concrete_results")
-
-
-def _question_id(card: dict, answer_no: int | None) -> str | None:
-    return next((a["question_id"] for a in card["answers"] if a["answer_no"] == answer_no),
-                None)
 
 
 def write_page(store, record: SessionRecord, output: str | None = None):

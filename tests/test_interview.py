@@ -240,7 +240,7 @@ def test_the_scorecard_and_the_document_hold_every_part_of_the_interview(store, 
     opener = next(q for q in bank_questions if q.id == OPENER_ID)
     closing = next(q for q in bank_questions if q.id == CLOSING_ID)
     behavioral = next(q for q in bank_questions if q.id == "beh-disagree")
-    session, result = run([opener, behavioral, closing], store,
+    _, result = run([opener, behavioral, closing], store,
                           "Um, I am a developer.", NO_RESULT, "It shipped early, uh.",
                           "Um, what does the team work on next?", follow_ups=True,
                           source="interview")
@@ -254,8 +254,19 @@ def test_the_scorecard_and_the_document_hold_every_part_of_the_interview(store, 
     assert len(card["work_on"]) <= 3
     # the closing is judged lightly: its tips are not among the things to work on
     assert all(4 not in tip["answers"] for tip in card["work_on"])
+    from rich.console import Console
 
-    document = interview_json(record, session.questions, page="p.html", store_path="s.db")
+    from mockview.render.scorecard import render_scorecard
+
+    console = Console(record=True, width=160)
+    render_scorecard(card, console)
+    lines = console.export_text().splitlines()
+    [row] = [line for line in lines if "↳ follow-up to 2:" in line]
+    assert "It shipped early" not in row and "What was the outcome" in row
+    assert lines.index(row) > next(n for n, line in enumerate(lines)
+                                   if "Tell me about a time you disagreed" in line)
+
+    document = interview_json(record, page="p.html", store_path="s.db")
     assert document["opener"]["question"]["id"] == OPENER_ID
     assert [q["question"]["id"] for q in document["questions"]] == ["beh-disagree"]
     [follow] = document["follow_ups"]

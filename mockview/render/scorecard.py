@@ -9,9 +9,6 @@ from rich.text import Text
 from mockview import numbers
 from mockview.analysis.text import clock
 
-ROLES = {"opener": "opener", "question": "question", "follow_up": "follow-up",
-         "closing": "closing"}
-
 
 def render_scorecard(card: dict, console: Console) -> None:
     """Each answer's key numbers (a follow-up indented under its parent), then what went
@@ -20,17 +17,15 @@ def render_scorecard(card: dict, console: Console) -> None:
     for name in ("#", "question", "length", "wpm", "fillers/min", "long pauses", "results"):
         table.add_column(name, justify="left" if name == "question" else "right")
     for answer in card["answers"]:
-        follows = answer["follows"]
-        text = answer["question"] or ""
+        follows, key = answer["follows"], answer["numbers"]
+        text = answer["question"]["text"] or ""
         if follows:
             text = f"  ↳ follow-up to {follows['answer_no']}: {text}"
-        verdict = (answer["length_verdict"] or "not judged").replace("_", " ")
-        table.add_row(str(answer["answer_no"]), Text(text), f"{clock(answer['duration_s'])}"
-                      f" ({verdict})", numbers.whole(answer["words_per_minute"]),
-                      numbers.one_decimal(answer["fillers_per_minute"]),
-                      str(answer["long_pauses"]),
-                      "-" if answer["concrete_results"] is None
-                      else str(answer["concrete_results"]))
+        verdict = (key["length_verdict"] or "not judged").replace("_", " ")
+        table.add_row(str(answer["answer_no"]), Text(text), f"{clock(key['duration_s'])}"
+                      f" ({verdict})", numbers.whole(key["words_per_minute"]),
+                      numbers.one_decimal(key["fillers_per_minute"]), str(key["long_pauses"]),
+                      "-" if key["concrete_results"] is None else str(key["concrete_results"]))
     console.print(table)
     if card["strengths"]:
         console.print(Text("What went well", style="bold green"))
