@@ -399,6 +399,7 @@ def prepare_worker(model_name: str | None, *, threads: int) -> None:
     take several threads per model, and workers sharing the cores then fight over them."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
+    tune_allocator()
     logging.getLogger("mockview").setLevel(logging.ERROR)  # warnings reach the caller
     # faster-whisper makes a (disabled) tqdm bar, whose default lock is a multiprocessing
     # one: in a spawned process a named semaphore that a worker ended by Ctrl-C leaves
@@ -417,6 +418,46 @@ def prepare_worker(model_name: str | None, *, threads: int) -> None:
         load_model(model_name)
     except MockviewError:
         pass  # each file then fails with the model's one-line reason
+
+
+#: glibc's mallopt parameters, and the largest block it serves from reused heap memory
+#: rather than a fresh mapping: the ceiling its own sliding threshold climbs to (32 MiB on
+#: 64-bit), and twice that before it hands the top of the heap back, as it would itself
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD_BYTES = 32 << 20
+
+
+def _libc():
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
+
+
+def tune_allocator() -> None:
+    """Let a worker reuse the memory of the arrays it frees instead of mapping it afresh.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, and setting any
+    threshold turns off glibc's sliding one: every array over 128 KiB is then a new mapping,
+    zeroed page by page and unmapped when freed. Measured on a batch of eight answers, that
+    made four to five times the page faults and system time of a local worker, and a
+    two-worker cluster some 40 % slower than ``--jobs 2``. Memory is handed back after each
+    file instead (``release_memory``). A no-op where the C library has no ``mallopt``.
+    """
+    mallopt = getattr(_libc(), "mallopt", None)
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        mallopt(_M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD_BYTES)
+
+
+def release_memory() -> None:
+    """Hand back to the system the heap memory the last file freed (glibc's
+    ``malloc_trim``): between files a worker then holds its model and little else."""
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def analyze_in_worker(source: str, question: QuestionInfo | None, model_name: str | None,
@@ -446,6 +487,8 @@ def analyze_in_worker(source: str, question: QuestionInfo | None, model_name: st
         return None, message.replace(str(copy), source) if copy is not None else message
     except Exception as error:  # an unknown failure must not stop the batch either
         return None, f"Unexpected {type(error).__name__}: {error}".splitlines()[0]
+    finally:
+        release_memory()
 
 
 class WorkerLost(Exception):

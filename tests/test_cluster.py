@@ -2,6 +2,7 @@
 model once; and the one-line refusals around it."""
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -112,6 +113,24 @@ def test_a_two_worker_cluster_writes_the_reports_the_local_run_writes(tmp_path, 
     # ... with as many arithmetic threads as the worker has threads (one), not CTranslate2's
     # default, which made two workers on two cores fight over them
     assert sorted(loads.values()) == [(True, 1, "1"), (True, 1, "1")]
+    # ... and reusing the arrays they free, though the nanny pinned glibc's mmap threshold
+    # (MALLOC_TRIM_THRESHOLD_), which made every array over 128 KiB a fresh mapping
+    with Client(address) as client:
+        faults = client.run(_page_faults_of_reused_arrays)
+    assert all(count < (1 << 20) // os.sysconf("SC_PAGE_SIZE") for count in faults.values())
+
+
+def _page_faults_of_reused_arrays():
+    import resource
+
+    import numpy as np
+
+    np.ones(1 << 17)  # 1 MiB
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(20):
+        array = np.ones(1 << 17)
+        del array
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
 
 def _plugin_and_model_loads(dask_worker):

@@ -1,0 +1,73 @@
+"""How a batch worker uses memory: freed arrays reused, not mapped afresh, even in a process
+started as Dask's nanny starts its workers; and after each file, nothing kept that the
+system could have back. Each check runs in a fresh process: allocator settings are
+process-wide."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .audio_helpers import DATA
+
+SHORT = DATA / "61-70968-0000.flac"  # 4.9 s
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _python(code, env=None):
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, **(env or {})})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+REUSE = """
+import resource
+import numpy as np
+from mockview.batch import prepare_worker
+
+prepare_worker({missing!r}, threads=1)
+np.ones(1 << 17)  # 1 MiB: over the 128 KiB that a fixed threshold maps afresh each time
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):
+    array = np.ones(1 << 17)
+    del array
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_a_worker_started_as_dask_starts_it_reuses_the_arrays_it_frees(tmp_path):
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_, which pins glibc's mmap threshold at
+    # 128 KiB: each freed 1 MiB array would be unmapped and the next one faulted in page by
+    # page (20 x 257 faults). A worker reuses the heap: fewer faults than one array's pages.
+    # The model is a folder without one, so only the worker's set-up runs.
+    faults = int(_python(REUSE.format(missing=str(tmp_path)),
+                         env={"MALLOC_TRIM_THRESHOLD_": "65536"}))
+    assert faults < (1 << 20) // PAGE
+
+
+RELEASE = """
+import ctypes
+from pathlib import Path
+from mockview.batch import analyze_in_worker, prepare_worker
+
+def rss_bytes():
+    return int(Path("/proc/self/statm").read_text().split()[1]) * {page}
+
+prepare_worker(None, threads=1)
+report, error = analyze_in_worker({source!r}, None, None)
+assert error is None, error
+held = rss_bytes()
+ctypes.CDLL(None).malloc_trim(0)
+print(held - rss_bytes())
+"""
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_after_a_file_a_worker_keeps_nothing_the_system_could_have_back():
+    # without the release after each file, a trim here handed back 21-30 MB
+    released = int(_python(RELEASE.format(page=PAGE, source=str(SHORT))))
+    assert released < 4 << 20
