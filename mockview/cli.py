@@ -1347,8 +1347,8 @@ def interview(job_path, count, bank, time_limit, prep, silence_stop, device, out
     except MockviewError as error:
         raise click.ClickException(str(error)) from None
     if record_ is None:
-        console.print("No answer was recorded, so nothing was saved.")
-        raise SystemExit(1)
+        raise click.ClickException("No answer was recorded, so nothing was saved and no page "
+                                   "was written. Check the microphone (see: mockview doctor).")
     if as_json:
         import json
 

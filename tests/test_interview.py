@@ -375,3 +375,37 @@ def test_bad_interview_options_are_one_clear_message(args, code, message):
     result = CliRunner().invoke(cli, ["interview", "--no-input", *args])
     assert result.exit_code == code
     assert message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command, given, follow", [
+    (["practice", "--question", "beh-disagree"], [], False),
+    (["practice", "--question", "beh-disagree"], ["--follow-ups"], True),
+    (["interview", "--questions", "4"], [], True),
+])
+def test_follow_ups_are_opt_in_for_practice_and_always_on_in_an_interview(
+        monkeypatch, command, given, follow):
+    from click.testing import CliRunner
+
+    from mockview.cli import cli
+    from mockview.practice import SessionResult
+
+    asked = []
+
+    def run_session(questions, settings, **options):
+        asked.append((questions, settings, options))
+        return None, SessionResult(session_id=None), None, None
+
+    monkeypatch.setattr("mockview.cli._run_session", run_session)
+    result = CliRunner().invoke(cli, [*command, "--no-input", *given])
+    [(questions, settings, options)] = asked
+    assert settings.follow_ups is follow
+    if command[0] == "interview":
+        assert result.exit_code == 1
+        assert result.output.endswith("Error: No answer was recorded, so nothing was saved "
+                                      "and no page was written. Check the microphone (see: "
+                                      "mockview doctor).\n")
+        assert options["source"] == "interview" and options["voice"] is True
+        assert [q.id for q in questions][::5] == [OPENER_ID, CLOSING_ID]
+        assert len(questions) == 6
+    else:
+        assert result.exit_code == 0, result.output
