@@ -148,8 +148,11 @@ class LiveTranscriber:
 
         The same object until new words come, so a caller can tell when they did. (A
         reading ahead is replaced when the voice comes back before a cut, so a count over
-        these words can also go down.) For a display while recording (``--cues``).
+        these words can also go down.) For a display while recording (``--cues``). Once
+        finished, the answer's transcript.
         """
+        if self._transcript is not None:
+            return self._transcript
         with self._lock:
             pieces = list(self.pieces)
             if self._guess is not None:
