@@ -1287,6 +1287,7 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
 @_download_option
 @_accurate_pitch_option
 @_details_option
+@_cues_option
 @click.option("--no-input", is_flag=True,
               help="Never wait for a key: each answer records until the time limit or the "
                    "silence stop (also when standard input is not a terminal).")
@@ -1299,7 +1300,8 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
               metavar="FILE.html", help="Write the review page here (default: in the reports "
                                         "folder, named after the session).")
 def interview(job_path, count, bank, time_limit, prep, silence_stop, device, output_device,
-              model_name, download, accurate_pitch, details, no_input, as_json, voice, output):
+              model_name, download, accurate_pitch, details, cues, no_input, as_json, voice,
+              output):
     """A whole mock interview: an opener, questions for the job, follow-ups, a closing.
 
     "Tell me about yourself" first; then N questions: with --job, about half made from the
@@ -1336,7 +1338,8 @@ def interview(job_path, count, bank, time_limit, prep, silence_stop, device, out
         settings = PracticeSettings(time_limit_s=time_limit, prep_s=prep,
                                     silence_stop_s=silence_stop, device=_device_arg(device),
                                     model_name=model_name, job=job,
-                                    accurate_pitch=accurate_pitch, follow_ups=True)
+                                    accurate_pitch=accurate_pitch, cues=cues,
+                                    follow_ups=True)
         _, result, record_, _ = _run_session(
             chosen.asked, settings, console=console, interactive=interactive, details=details,
             output_device=output_device, download=download, voice=voice, source="interview")

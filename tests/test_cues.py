@@ -353,3 +353,23 @@ def test_practice_cues_is_an_option_off_by_default(monkeypatch, given, cues):
                                       *given])
     assert result.exit_code == 0, result.output
     assert [settings.cues for settings in asked] == [cues]
+
+
+@pytest.mark.parametrize("given,cues", [([], False), (["--cues"], True)])
+def test_interview_shares_practices_cues_option(monkeypatch, given, cues):
+    from click.testing import CliRunner
+
+    from mockview.cli import cli
+    from mockview.practice import SessionResult
+
+    asked = []
+
+    def run_session(questions, settings, **options):
+        asked.append(settings)
+        return None, SessionResult(session_id=None), None, None
+
+    monkeypatch.setattr("mockview.cli._run_session", run_session)
+    # nothing is recorded here, so the interview ends with its one error line
+    result = CliRunner().invoke(cli, ["interview", "--no-input", "--no-voice", *given])
+    assert "Traceback" not in result.output
+    assert [settings.cues for settings in asked] == [cues]
