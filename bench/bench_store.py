@@ -7,6 +7,7 @@ machine (a benchmark that builds such a store from generated results; not a time
 Usage:
     python bench/bench_store.py [--answers 5000] [--sessions 1000] [--days 90] [--rounds 5]
                                 [--warmup 1] [--store DIR] [--keep DIR] [--json] [--check]
+                                [--compiled]
 
 What it does:
 
@@ -38,6 +39,12 @@ What it does:
    over its goal. With each fresh process's wall time goes its CPU time (user + system):
    on a machine shared with other jobs, the wall time grows with their load and the CPU
    time much less, so two checkouts compare better by it.
+
+``--compiled`` times the fresh processes with their modules' bytecode already written, as
+an installed copy has it (``pip install`` compiles the package): it is written once, before
+the timing, to a temporary ``PYTHONPYCACHEPREFIX`` (the checkout is not touched). Without it
+the environment decides: where ``PYTHONDONTWRITEBYTECODE`` is set, every fresh process
+compiles mockview's modules again from source. The result says which (``bytecode``).
 """
 
 from __future__ import annotations
@@ -180,6 +187,19 @@ def time_fresh(args: list[str], env: dict) -> tuple[float, float]:
     return elapsed, _children_cpu_s() - used
 
 
+def compiled_env(env: dict, prefix: Path, warm: list[list[str]]) -> dict:
+    """``env`` with the modules' bytecode in ``prefix``, written before any timing: all of
+    mockview's modules, and the rest that the ``warm`` commands import (one untimed run
+    each)."""
+    env = {**env, "PYTHONPYCACHEPREFIX": str(prefix)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "mockview")],
+                   cwd=REPO, env=env, stdout=subprocess.DEVNULL, check=True)
+    for args in warm:
+        time_fresh(args, env)
+    return env
+
+
 def _children_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -210,6 +230,9 @@ def main() -> int:
     parser.add_argument("--store", type=Path, help="use the store in this MOCKVIEW_HOME as is")
     parser.add_argument("--keep", type=Path, help="build the store in this directory and keep it")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--compiled", action="store_true",
+                        help="time fresh processes with the bytecode written beforehand, as "
+                             "an installed copy has it")
     parser.add_argument("--check", action="store_true", help="exit 1 when a median misses")
     options = parser.parse_args()
     if options.answers < options.sessions:
@@ -236,6 +259,9 @@ def main() -> int:
         todo = commands(session_id, job_path)
         skipped = [] if "progress" in todo else [
             "progress: this checkout has no `mockview progress` command yet"]
+        if options.compiled:  # progress --job's first run is timed below as it is
+            env = compiled_env(env, Path(temp) / "pycache",
+                               [args for name, args in todo.items() if name != "progress --job"])
         first_job_s = time_fresh(todo["progress --job"], env)[0] if "progress" in todo else None
         fresh: dict[str, list[float]] = {name: [] for name in todo}
         cpu: dict[str, list[float]] = {name: [] for name in todo}
@@ -253,6 +279,9 @@ def main() -> int:
                     "platform": platform.platform()},
         "store": built, "show_session": session_id, "goals_s": GOALS_S,
         "rounds": options.rounds, "skipped": skipped,
+        "bytecode": "compiled beforehand" if options.compiled else (
+            "compiled by every process" if os.environ.get("PYTHONDONTWRITEBYTECODE")
+            else "as the environment leaves it"),
         "progress_job_first_s": None if first_job_s is None else round(first_job_s, 3),
         "commands": {name: {"args": todo[name],
                             "fresh_median_s": round(statistics.median(fresh[name]), 3),
@@ -277,7 +306,7 @@ def main() -> int:
 def _print_table(result: dict) -> None:
     store = result["store"]
     print(f"store: {store}; show uses session {result['show_session']}; "
-          f"{result['rounds']} rounds")
+          f"{result['rounds']} rounds; bytecode {result['bytecode']}")
     print(f"{'command':<22} {'fresh process median (range)':>30} {'its CPU':>8} "
           f"{'in process median (range)':>30}  goal")
     for name, row in result["commands"].items():
