@@ -38,8 +38,9 @@ class HiddenFillerSettings:
     are produced (the README's "How fillers are kept honest"), not from a fit to recordings.
     """
 
-    #: filled pauses last about 0.2-0.6 s (Shriberg 2001; O'Shaughnessy 1992), rarely
-    #: over 1 s; a voiced run under 0.2 s is a syllable, not a held vowel
+    #: filled pauses typically last about 0.2-0.6 s (the range studies of spontaneous
+    #: speech report, e.g. Shriberg 2001), rarely over 1 s; a voiced run under 0.2 s is a
+    #: syllable, not a held vowel
     min_s: float = 0.2
     max_s: float = 1.0
     #: the run keeps this far from the stamps of the words either side: the model's word
@@ -52,8 +53,8 @@ class HiddenFillerSettings:
     max_below_speech_db: float = 25.0
     #: the pitch of a filled pause is flat or slowly falling: frame to frame it moves less
     #: than a semitone (a jump is an octave error or a new syllable), and over the middle
-    #: 80 % of the run it spans at most 3 semitones (a pitch accent on a word moves 3-6
-    #: semitones in 0.2 s)
+    #: 80 % of the run it spans at most 3 semitones (a pitch accent on a word often moves
+    #: that much in 0.2 s)
     max_pitch_step_st: float = 1.0
     max_pitch_span_st: float = 3.0
     #: the articulators hold still: the spectral envelope (band levels in dB) changes this
@@ -61,8 +62,9 @@ class HiddenFillerSettings:
     #: several dB per 20 ms as the formants move between sounds
     max_flux_db: float = 2.5
     #: ... and does not glide: from the first third of the run to the last the envelope
-    #: moves less than this (a diphthong or a syllable's vowel moves its first formant by
-    #: some 150-450 Hz, which shifts the band levels by 6-14 dB)
+    #: moves less than this (a diphthong or a syllable's vowel moves its formants by
+    #: hundreds of hertz: synthetic glides of 150-450 Hz in the first formant measure
+    #: 6-14 dB; synthetic held vowels 0.4-1.2 dB)
     max_drift_db: float = 4.0
     #: the run stands apart from the sound on both sides: within ``dip_s`` before and
     #: after it the level falls this far below its own median (a word's drawn-out vowel
