@@ -188,3 +188,20 @@ def test_the_page_says_which_filler_was_heard_in_the_audio(tmp_path):
     assert ('title="filled pause: heard in the audio, not written by the model">uh</span>'
             in page)
     assert 'title="filled pause">um,</span>' in page
+
+
+def test_practice_finds_the_fillers_the_model_hid_as_analyze_does():
+    from mockview.speech.live import LiveSettings, LiveTranscriber
+    from mockview.speech.transcription import Piece
+
+    uh = at_level(vowel(0.4), LEVEL_DB - 10)
+    audio, words, at_s = between_words(uh)
+    # no piece is cut while recording; the model's reading at the stop is the words above
+    never = LiveSettings(min_piece_s=1e6, max_piece_s=2e6, guess_after_s=1e6)
+    with LiveTranscriber(model_loader=lambda: None, live=never) as live:
+        live._transcribe = lambda rest: Piece(words=tuple(words), dropped=(),
+                                              regions=((0.0, rest.size / RATE),))
+        live.feed(audio.astype(np.float32))
+        transcript = live.finish()
+    found = [w for w in transcript.words if w.source == "audio"]
+    assert [(w.text, round(w.start_s, 1)) for w in found] == [("uh", round(at_s, 1))]

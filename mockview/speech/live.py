@@ -170,6 +170,8 @@ class LiveTranscriber:
 
     def finish(self) -> Transcript:
         """Transcribe what is left and return the answer's transcript."""
+        from mockview.speech.hidden import add_hidden_fillers
+
         if self._transcript is None:
             self.close()
             if self._error is not None:
@@ -180,10 +182,13 @@ class LiveTranscriber:
                 with self._lock:
                     self.pieces.append(piece)
                     self._guess = None  # it is in the pieces now, or was not the rest
-            self._transcript = finish_transcript(
+            transcript = finish_transcript(
                 self.pieces, duration_s=self.recorded_s, model_name=self.model_name,
                 settings=self.settings,
             )
+            # the fillers the model left out, found in the answer's samples as analyze
+            # finds them (none past ``keep_s``, whose samples are not held)
+            self._transcript = add_hidden_fillers(transcript, self.audio())
         return self._transcript
 
     def wait_idle(self, timeout_s: float | None = None) -> bool:
