@@ -158,7 +158,8 @@ def test_analyze_json_has_the_documented_shape():
     assert report["question"]["text"] == "Tell me about a recent project."
     assert report["audio"]["duration_s"] == pytest.approx(26.72, abs=0.01)
     word = report["transcript"]["words"][0]
-    assert set(word) == {"text", "start_s", "end_s", "probability"}
+    assert set(word) == {"text", "start_s", "end_s", "probability", "source"}
+    assert {w["source"] for w in report["transcript"]["words"]} <= {"model", "audio"}
     metrics = report["metrics"]
     assert set(metrics["fillers"]) >= {"count", "per_minute", "per_100_words", "items"}
     assert {i["kind"] for i in metrics["fillers"]["items"]} <= {"filled_pause",
