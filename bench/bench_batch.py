@@ -24,10 +24,13 @@ What it does:
      dask   ``--dask ADDRESS`` on a ``LocalCluster(n_workers=2, threads_per_worker=1)``
             started before the clock starts (its workers then load the model on the first
             batch, inside the time)
-   and one ``mockview analyze`` of the longest answer, for its peak memory.
+   and, before those, one ``mockview analyze`` of each answer, two at a time (only their
+   memory is used), for the peak memory of one ``analyze`` process.
 3. Prints, per mode: the wall time, audio-minutes per wall-minute, the ratio to jobs1
    (and dask's to jobs2), and the highest peak RSS (VmHWM) of any worker process, against
-   that of the ``analyze`` process. ``--json`` prints the same as JSON.
+   the highest peak of the ``analyze`` processes, with the answer that reached it: a worker
+   analyses every answer in turn, so its peak is that of its most demanding answer, which is
+   not always the longest. ``--json`` prints the same as JSON.
 
 Run it on a quiet machine: other work on the cores changes every figure.
 """
@@ -143,6 +146,20 @@ def run_timed(command: list[str], worker_pids=None) -> tuple[float, float | None
     return wall_s, own, max(peaks.values(), default=None)
 
 
+def analyze_peaks(mockview: list[str], answers: list[Path]) -> tuple[float, str]:
+    """The highest peak RSS of ``mockview analyze`` over the answers, one process each (two
+    at a time: their time is not used), and the answer that reached it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def peak(answer: Path) -> float:
+        return run_timed([*mockview, "analyze", str(answer), "--json"])[1] or 0.0
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        peaks = dict(zip((a.name for a in answers), pool.map(peak, answers), strict=True))
+    answer = max(peaks, key=peaks.get)
+    return peaks[answer], answer
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dev-data", type=Path, default=DEFAULT_DEV)
@@ -171,9 +188,9 @@ def main(argv=None) -> int:
         audio_min = sum(lengths) / 60
         results.update(answers=len(lengths), audio_min=round(audio_min, 2),
                        limited=bool(args.limit))
-        longest = max(answers.iterdir(), key=lambda p: p.stat().st_size)
-        _, analyze_rss, _ = run_timed([*mockview, "analyze", str(longest), "--json"])
-        results["analyze_peak_rss_mb"] = analyze_rss and round(analyze_rss, 1)
+        analyze_rss, analyze_answer = analyze_peaks(mockview, sorted(answers.iterdir()))
+        results["analyze_peak_rss_mb"] = round(analyze_rss, 1)
+        results["analyze_peak_answer"] = analyze_answer
 
         for mode in modes:
             out = Path(tmp) / f"out-{mode}"
@@ -181,11 +198,16 @@ def main(argv=None) -> int:
             if mode == "dask":
                 from distributed import Client, LocalCluster
 
+                # the nanny sets its workers' variables (MALLOC_TRIM_THRESHOLD_,
+                # OMP_NUM_THREADS) in this process too: keep them from the modes after it
+                environ = dict(os.environ)
                 with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, Client(cluster) as client:
                     wall_s, _, worker_rss = run_timed(
                         [*command, "--dask", cluster.scheduler_address],
                         worker_pids=lambda: client.run(os.getpid).values())
+                os.environ.clear()
+                os.environ.update(environ)
             else:
                 wall_s, _, worker_rss = run_timed([*command, "--jobs", mode[-1]])
             reports = len(list(out.glob("*.json")))
@@ -209,7 +231,8 @@ def main(argv=None) -> int:
     print(f"{results['answers']} answers, {results['audio_min']:.1f} audio-minutes, "
           f"{results['cpu_count']} cores" + (" (--limit: a check, not a measurement)"
                                               if results["limited"] else ""))
-    print(f"mockview analyze of the longest answer: peak RSS {results['analyze_peak_rss_mb']} MB")
+    print(f"mockview analyze, one process per answer: highest peak RSS "
+          f"{results['analyze_peak_rss_mb']} MB ({results['analyze_peak_answer']})")
     for mode, row in results["modes"].items():
         print(f"{mode:6} {row['wall_s']:7.1f} s  {row['audio_min_per_wall_min']:6.2f} "
               f"audio-min per wall-min  worker peak RSS {row['worker_peak_rss_mb']} MB")
