@@ -94,10 +94,16 @@ def measure(audio: np.ndarray, *, offset_s: float = 0.0,
         for start_s, end_s in within:
             wanted |= (times >= start_s) & (times <= end_s)
     periodicity = np.zeros(count)
-    if wanted.any():
-        frames = np.lib.stride_tricks.sliding_window_view(audio, frame)[starts[wanted]]
-        periodicity[wanted] = _periodicity(frames - frames.mean(axis=1, keepdims=True),
-                                           settings)
+    windows = np.lib.stride_tricks.sliding_window_view(audio, frame)
+    picked = starts[wanted]
+    values = np.empty(picked.size)
+    # a block of frames at a time: all of a long answer's spectra at once would hold
+    # hundreds of MB for a moment, the peak of a whole analysis
+    for first in range(0, picked.size, BLOCK_FRAMES):
+        frames = windows[picked[first : first + BLOCK_FRAMES]]
+        values[first : first + BLOCK_FRAMES] = _periodicity(
+            frames - frames.mean(axis=1, keepdims=True), settings)
+    periodicity[wanted] = values
     return Frames(
         times=times,
         level_db=level_db,
@@ -105,6 +111,10 @@ def measure(audio: np.ndarray, *, offset_s: float = 0.0,
         below_speech_db=np.percentile(level_db, 95) - level_db,
         periodicity=periodicity,
     )
+
+
+#: frames whose periodicity is measured together (about 16 MB of spectra)
+BLOCK_FRAMES = 1024
 
 
 def _fft_size(frame: int) -> int:
