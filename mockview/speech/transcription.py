@@ -95,10 +95,6 @@ class TranscriptionSettings:
     min_filler_s: float = 0.1
     #: ... no further than this from where the model put it
     retime_reach_s: float = 1.0
-    #: a filled pause is a held vowel or nasal of about 0.15-1 s: a run of voice at least
-    #: this long in the gap of a filler stamped with no length is its own vowel, wherever
-    #: the stamp fell (see ``check_words``)
-    min_held_vowel_s: float = 0.15
     #: a run of voice longer than this holds more than one filled pause (they last about
     #: 0.2-1 s), when the voiced bursts in a chain of fillers are counted
     max_filler_s: float = 1.0
@@ -606,23 +602,17 @@ def check_words(
     also in ``voiced``, runs of periodic sound clear of the local background. A filled
     pause is a held vowel or nasal, so its voicing is the evidence, and it holds for a
     quiet second speaker or a filler in room noise that the speech detector misses.
-
-    A filler stamped with no length is said somewhere in its gap, not at the stamp (in
-    noise the stamp often lands a second away from the vowel): one whose gap holds a held
-    voiced run of its own (``_own_voice``, where ``retime_fillers`` moves it) has voice.
     """
     voice = _Voice(regions)
     filler_voice = _Voice([*regions, *voiced])
-    own_voice = _own_voice(words, voiced, settings)
     kept: list[Word] = []
     dropped: list[DroppedWord] = []
-    for i, word in enumerate(words):
+    for word in words:
         reason = None
         filler = is_filled_pause(word.text)
         needs_voice = filler or word.probability < settings.confident_word_probability
         tolerance_s = settings.speech_tolerance_s
-        held = filler and i in own_voice  # the audio holds this filler's vowel
-        if needs_voice and not held and not (filler_voice if filler else voice).touches(
+        if needs_voice and not (filler_voice if filler else voice).touches(
                 word.start_s - tolerance_s, word.end_s + tolerance_s):
             reason = "no speech in the audio at this time"
         elif filler and word.probability < settings.min_filler_probability:
@@ -632,38 +622,6 @@ def check_words(
         else:
             kept.append(word)
     return kept, dropped
-
-
-def _own_voice(words: list[Word], voiced: Iterable[tuple[float, float]],
-               settings: TranscriptionSettings) -> set[int]:
-    """Indices of the fillers among ``words`` with a held voiced run of their own: a run of
-    ``voiced`` lying between the neighbouring words (clear of them by ``WORD_EDGE_S``), of
-    which at least ``min_held_vowel_s`` falls where the filler may be: its span widened by
-    ``speech_tolerance_s``, or for fillers stamped shorter than ``min_filler_s``, their gap
-    as far as ``retime_reach_s`` (where ``retime_fillers`` looks for their voice)."""
-    shortest_s = settings.min_held_vowel_s
-    runs = sorted(span for span in voiced if span[1] - span[0] >= shortest_s)
-    if not runs:
-        return set()
-    stamped = {i: (first, last) for first, last in _stamped_fillers(words, settings)
-               for i in range(first, last)}
-    found = set()
-    for i, word in enumerate(words):
-        if not is_filled_pause(word.text):
-            continue
-        first, last = stamped.get(i, (i, i + 1))
-        if i in stamped:
-            low, high = _gap(words, first, last, settings.retime_reach_s)
-        else:
-            low = word.start_s - settings.speech_tolerance_s
-            high = word.end_s + settings.speech_tolerance_s
-        after_s = words[first - 1].end_s + WORD_EDGE_S if first > 0 else -math.inf
-        before_s = words[last].start_s - WORD_EDGE_S if last < len(words) else math.inf
-        if any(after_s <= start and end <= before_s
-               and min(end, high) - max(start, low) >= shortest_s
-               for start, end in runs):
-            found.add(i)
-    return found
 
 
 class _Voice:
