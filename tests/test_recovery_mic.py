@@ -215,7 +215,9 @@ def test_practice_killed_while_recording_is_kept_by_the_next_practice(virtual_mi
 def test_practice_killed_while_analysing_is_kept_by_recover(virtual_mic, mockview_home,
                                                             tmp_path_factory):
     marker = tmp_path_factory.mktemp("marks") / "analysing"
-    process = start(*PRACTICE, "--time-limit", "4", stall="mockview.report:build_report",
+    # the delivery is measured once the take is transcribed (a report is also built on a
+    # made-up answer at the start, to load the analysis: not the moment wanted here)
+    process = start(*PRACTICE, "--time-limit", "4", stall="mockview.report:measure_delivery",
                     marker=marker)
     wait_for(lambda: recording_started(mockview_home), process, "started recording")
     player = play(virtual_mic)
