@@ -1,7 +1,7 @@
 """Filled-pause precision and recall of mockview's transcription on the dev recordings.
 
 Usage: python bench/eval_fillers.py [--dev-data ../shared/data/dev] [--json] [--verbose]
-                                    [--beam-size N] [--joined SECONDS]
+                                    [--beam-size N] [--joined SECONDS] [--fillers-from-audio]
 
 The references in the dev set have no word times, so matching is by count per clip:
 a clip with 3 reference fillers and 4 found scores 3 true positives and 1 false positive.
@@ -101,11 +101,14 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--beam-size", type=int, default=TranscriptionSettings().beam_size)
+    parser.add_argument("--fillers-from-audio", action="store_true",
+                        help="also add the fillers found in the audio (mockview.speech.hidden)")
     parser.add_argument("--joined", type=float, metavar="SECONDS",
                         help="score answers of about SECONDS joined from the clips")
     args = parser.parse_args()
 
-    settings = replace(TranscriptionSettings(), beam_size=args.beam_size)
+    settings = replace(TranscriptionSettings(), beam_size=args.beam_size,
+                       fillers_from_audio=args.fillers_from_audio)
     with tempfile.TemporaryDirectory() as folder:
         result, rows = evaluate(args, settings, Path(folder))
     if args.json:

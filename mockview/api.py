@@ -97,6 +97,7 @@ def analyze_file(
     job: JobDescription | None = None,
     accurate_pitch: bool = False,
     progress: Callable[[float, float], None] | None = None,
+    fillers_from_audio: bool = False,
 ) -> Report:
     """Transcribe and analyse one recorded answer (wav, flac, mp3, m4a, ogg; any rate).
 
@@ -106,6 +107,8 @@ def analyze_file(
     directory (default: the bundled tiny.en); a named model must already be on this machine.
     The model is loaded once per process and kept, so a loop over many files pays for it once.
     ``progress(done_s, total_s)`` is called while the model transcribes.
+    ``fillers_from_audio`` also looks for filled pauses the model left out (experimental,
+    ``mockview.speech.hidden``).
 
     Raises ``mockview.errors.MockviewError`` (a subclass of it) with a one-line message for a
     file that cannot be read, an unknown question, or a missing model.
@@ -113,7 +116,8 @@ def analyze_file(
     from mockview.report import analyze_recording
 
     data = analyze_recording(path, question=question_info(question), model_name=model,
-                             progress=progress, job=job, accurate_pitch=accurate_pitch)
+                             progress=progress, job=job, accurate_pitch=accurate_pitch,
+                             fillers_from_audio=fillers_from_audio)
     return Report(data)
 
 

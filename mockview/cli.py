@@ -272,11 +272,14 @@ def _ensure_model(model_name, download, *, ask=None):
 @_job_option
 @_accurate_pitch_option
 @_details_option
+@click.option("--fillers-from-audio", is_flag=True,
+              help="Also look between the words for filled pauses the model left out "
+                   "(experimental: marked as heard in the audio; see the README).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--save", is_flag=True,
               help="Keep the recording and its report in your history (see: mockview history).")
 def analyze(audio, question_id, question_text, bank_paths, model_name, download, job_path,
-            accurate_pitch, details, as_json, save):
+            accurate_pitch, details, fillers_from_audio, as_json, save):
     """Analyse a recorded answer: fillers, pace, pauses, length, rambling, what the answer
     says (structure, results, ownership, hedges, keywords) and how it sounds (pitch,
     uptalk, volume).
@@ -308,7 +311,8 @@ def analyze(audio, question_id, question_text, bank_paths, model_name, download,
         try:
             _ensure_model(model_name, download)
             report = _analyze_with_progress(audio, question, model_name, job=job,
-                                            accurate_pitch=accurate_pitch)
+                                            accurate_pitch=accurate_pitch,
+                                            fillers_from_audio=fillers_from_audio)
             session_id, save_error = (_save_analysis(store, audio, report, question)
                                       if store else (None, None))
         finally:
@@ -356,7 +360,8 @@ def _question_info(question_id, question_text, bank_paths):
     return question_info(question_id or None, bank_paths)
 
 
-def _analyze_with_progress(audio, question, model_name, *, job=None, accurate_pitch=False):
+def _analyze_with_progress(audio, question, model_name, *, job=None, accurate_pitch=False,
+                           fillers_from_audio=False):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -371,7 +376,8 @@ def _analyze_with_progress(audio, question, model_name, *, job=None, accurate_pi
             bar.update(task, completed=done_s / total_s if total_s else 1.0)
 
         return analyze_file(audio, question=question, model=model_name, progress=progress,
-                            job=job, accurate_pitch=accurate_pitch).to_dict()
+                            job=job, accurate_pitch=accurate_pitch,
+                            fillers_from_audio=fillers_from_audio).to_dict()
 
 
 # --- batch -------------------------------------------------------------------------------

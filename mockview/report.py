@@ -41,6 +41,7 @@ def analyze_recording(
     progress: Callable[[float, float], None] | None = None,
     job: JobDescription | None = None,
     accurate_pitch: bool = False,
+    fillers_from_audio: bool = False,
 ) -> dict:
     """Transcribe and analyse one recorded answer; the whole of ``mockview analyze``.
 
@@ -50,15 +51,16 @@ def analyze_recording(
     (``bench/bench_delivery.py --overlap`` measures what that saves).
     """
     from mockview.speech.audio import AudioFile
-    from mockview.speech.transcription import decode_and_transcribe
+    from mockview.speech.transcription import TranscriptionSettings, decode_and_transcribe
 
     stated_s = AudioFile(path).stated_duration_s()
     # not for a recording too long to be measured: the libraries alone take ~75 MB (~210
     # with librosa for accurate_pitch)
     loader = (preload_in_background(accurate_pitch=accurate_pitch)
               if stated_s is None or stated_s <= MAX_DELIVERY_S else None)
+    settings = TranscriptionSettings(fillers_from_audio=fillers_from_audio)
     transcript, samples = decode_and_transcribe(path, model_name=model_name, progress=progress,
-                                                keep_s=MAX_DELIVERY_S)
+                                                settings=settings, keep_s=MAX_DELIVERY_S)
     _warn_if_cut_short(path, transcript.duration_s, stated_s)
     if loader is not None:
         loader.join()

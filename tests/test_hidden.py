@@ -1,6 +1,7 @@
 """Filled pauses the model left out, found in the audio: hand-made signals with known answers."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -192,16 +193,54 @@ def test_the_page_says_which_filler_was_heard_in_the_audio(tmp_path):
 
 def test_practice_finds_the_fillers_the_model_hid_as_analyze_does():
     from mockview.speech.live import LiveSettings, LiveTranscriber
-    from mockview.speech.transcription import Piece
+    from mockview.speech.transcription import Piece, TranscriptionSettings
 
     uh = at_level(vowel(0.4), LEVEL_DB - 10)
     audio, words, at_s = between_words(uh)
     # no piece is cut while recording; the model's reading at the stop is the words above
     never = LiveSettings(min_piece_s=1e6, max_piece_s=2e6, guess_after_s=1e6)
-    with LiveTranscriber(model_loader=lambda: None, live=never) as live:
+    with LiveTranscriber(model_loader=lambda: None, live=never,
+                         settings=TranscriptionSettings(fillers_from_audio=True)) as live:
         live._transcribe = lambda rest: Piece(words=tuple(words), dropped=(),
                                               regions=((0.0, rest.size / RATE),))
         live.feed(audio.astype(np.float32))
         transcript = live.finish()
     found = [w for w in transcript.words if w.source == "audio"]
     assert [(w.text, round(w.start_s, 1)) for w in found] == [("uh", round(at_s, 1))]
+
+
+def test_fillers_from_the_audio_are_looked_for_only_when_asked(monkeypatch):
+    # off by default: on the dev answers it found no filler the model had not written,
+    # and it accused one silence before a sentence (README)
+    from mockview.speech import transcription
+    from mockview.speech.transcription import Piece, TranscriptionSettings
+
+    uh = at_level(vowel(0.4), LEVEL_DB - 10)
+    audio, words, _ = between_words(uh)
+    piece = Piece(words=tuple(words), dropped=(), regions=((0.0, audio.size / RATE),))
+    monkeypatch.setattr(transcription, "transcribe_piece", lambda *a, **k: piece)
+    plain = transcription.transcribe_audio(audio.astype(np.float32), model_loader=object)
+    asked = transcription.transcribe_audio(
+        audio.astype(np.float32), model_loader=object,
+        settings=TranscriptionSettings(fillers_from_audio=True))
+    assert [w.source for w in plain.words] == ["model"] * 3
+    assert [w.text for w in asked.words if w.source == "audio"] == ["uh"]
+
+
+@pytest.mark.parametrize("given,asked", [([], False), (["--fillers-from-audio"], True)])
+def test_analyze_asks_for_fillers_from_the_audio_with_its_option(monkeypatch, given, asked):
+    from click.testing import CliRunner
+
+    from mockview.cli import cli
+
+    seen = []
+
+    def analyze_recording(path, **options):
+        seen.append(options["fillers_from_audio"])
+        return build_report(Transcript(words=(Word("Hi.", 0.1, 0.4),), duration_s=1.0))
+
+    monkeypatch.setattr("mockview.report.analyze_recording", analyze_recording)
+    sample = Path(__file__).parents[1] / "samples" / "short_strength.flac"
+    result = CliRunner().invoke(cli, ["analyze", str(sample), "--json", *given])
+    assert result.exit_code == 0, result.output
+    assert seen == [asked]

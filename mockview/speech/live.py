@@ -188,7 +188,8 @@ class LiveTranscriber:
             )
             # the fillers the model left out, found in the answer's samples as analyze
             # finds them (none past ``keep_s``, whose samples are not held)
-            self._transcript = add_hidden_fillers(transcript, self.audio())
+            self._transcript = (add_hidden_fillers(transcript, self.audio())
+                                if self.settings.fillers_from_audio else transcript)
         return self._transcript
 
     def wait_idle(self, timeout_s: float | None = None) -> bool:
