@@ -187,11 +187,11 @@ def main(argv: list[str] | None = None) -> int:
             bench_analyze.build_answer(args.dev_data, answer, ANSWER_S)
         start_virtual_mic(workdir / "vmic")
         try:
-            from mockview.speech.delivery import preload
+            from mockview.report import preload
             from mockview.speech.transcription import load_model
 
             model = load_model()
-            preload()  # practice imports the delivery analysis while the first question shows
+            preload()  # practice loads the analysis while the first question shows
             rounds = [one_round(answer, workdir, model, n, stop_after_s=args.stop_after,
                                 cues=args.cues == "on" or (args.cues == "alternate"
                                                            and n % 2 == 0))

@@ -56,7 +56,9 @@ def analyze_recording(
     stated_s = AudioFile(path).stated_duration_s()
     # not for a recording too long to be measured: the libraries alone take ~75 MB (~210
     # with librosa for accurate_pitch)
-    loader = (preload_in_background(accurate_pitch=accurate_pitch)
+    # the analysis's own imports are left to build_report: beside a transcription that
+    # keeps every core busy they would only compete with it
+    loader = (preload_in_background(accurate_pitch=accurate_pitch, analysis=False)
               if stated_s is None or stated_s <= MAX_DELIVERY_S else None)
     settings = TranscriptionSettings(fillers_from_audio=fillers_from_audio)
     transcript, samples = decode_and_transcribe(path, model_name=model_name, progress=progress,
@@ -70,32 +72,36 @@ def analyze_recording(
                         delivery=delivery)
 
 
-def preload(*, accurate_pitch: bool = False) -> None:
+def preload(*, accurate_pitch: bool = False, analysis: bool = True) -> None:
     """Load ahead what measuring the delivery and building a report will import.
 
     The delivery's libraries (``mockview.speech.delivery.preload``), and the analysis
     modules, which load on first use: in a process that has not analysed an answer yet,
     the first report spends about 0.2 s importing them (more where Python cannot keep
     their bytecode), on the user's wait for feedback. A report on a made-up answer of a
-    few words takes every path that imports.
+    few words takes every path that imports. ``analysis=False``: the delivery's libraries
+    alone.
     """
     from mockview.speech.delivery import preload as preload_delivery
     from mockview.words import Word
 
     preload_delivery(accurate_pitch=accurate_pitch)
+    if not analysis:
+        return
     words = tuple(Word(text, 0.4 * i, 0.4 * i + 0.3)
                   for i, text in enumerate("Um, we shipped it, like, on time.".split()))
     build_report(Transcript(words=words, duration_s=3.0),
                  question=QuestionInfo("Tell me about a project.", kind="behavioral"))
 
 
-def preload_in_background(*, accurate_pitch: bool = False) -> threading.Thread:
+def preload_in_background(*, accurate_pitch: bool = False,
+                          analysis: bool = True) -> threading.Thread:
     """Run :func:`preload` in a daemon thread, started; join it before the analysis. A
     failure there is only logged: the analysis imports the same modules and reports it."""
 
     def load() -> None:
         try:
-            preload(accurate_pitch=accurate_pitch)
+            preload(accurate_pitch=accurate_pitch, analysis=analysis)
         except Exception:
             logger.debug("preloading the analysis failed", exc_info=True)
 
