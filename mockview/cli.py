@@ -228,6 +228,37 @@ _cues_option = click.option(
          "behind).")
 
 
+def _session_options(command):
+    """The options ``practice`` and ``interview`` share: how each answer is recorded,
+    transcribed and shown."""
+    options = [
+        click.option("--time-limit", type=click.FloatRange(min=1.0), metavar="S",
+                     help="Stop each answer after S seconds (default: from the question's "
+                          "kind)."),
+        click.option("--prep", type=click.FloatRange(min=0.0), default=5.0, show_default=True,
+                     metavar="S", help="Seconds to think before recording starts (0 skips)."),
+        click.option("--silence-stop", type=click.FloatRange(min=0.5), metavar="S",
+                     help="Stop an answer after S seconds of silence once you have started "
+                          "speaking."),
+        click.option("--device", metavar="INDEX|NAME",
+                     help="Input device (see: mockview devices)."),
+        _output_device_option,
+        click.option("--model", "model_name", metavar="NAME",
+                     help="faster-whisper model name or local model directory (default: "
+                          "bundled tiny.en)."),
+        _download_option,
+        _accurate_pitch_option,
+        _details_option,
+        _cues_option,
+        click.option("--no-input", is_flag=True,
+                     help="Never wait for a key: each answer records until the time limit or "
+                          "the silence stop (also when standard input is not a terminal)."),
+    ]
+    for option in reversed(options):  # the first listed is the first shown in --help
+        command = option(command)
+    return command
+
+
 def _load_job(job_path):
     """The JobDescription of --job, or None (JobError, one line, for a bad file)."""
     if job_path is None:
@@ -1189,24 +1220,8 @@ def _planned(bank, category, at):
 @click.option("--plan", "plan_count", type=click.IntRange(min=1), is_flag=False, flag_value=3,
               metavar="[N]", help="Ask the first N questions of your practice plan "
                                   "(default 3; see: mockview plan).")
-@click.option("--time-limit", type=click.FloatRange(min=1.0), metavar="S",
-              help="Stop each answer after S seconds (default: from the question's kind).")
-@click.option("--prep", type=click.FloatRange(min=0.0), default=5.0, show_default=True,
-              metavar="S", help="Seconds to think before recording starts (0 skips).")
-@click.option("--silence-stop", type=click.FloatRange(min=0.5), metavar="S",
-              help="Stop an answer after S seconds of silence once you have started speaking.")
-@click.option("--device", metavar="INDEX|NAME", help="Input device (see: mockview devices).")
-@_output_device_option
-@click.option("--model", "model_name", metavar="NAME",
-              help="faster-whisper model name or local model directory (default: bundled tiny.en).")
-@_download_option
+@_session_options
 @_job_option
-@_accurate_pitch_option
-@_details_option
-@_cues_option
-@click.option("--no-input", is_flag=True,
-              help="Never wait for a key: each answer records until the time limit or the "
-                   "silence stop (also when standard input is not a terminal).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the session (every take's report, the comparison) as JSON.")
 @click.option("--voice/--no-voice", default=False, show_default=True,
@@ -1280,23 +1295,7 @@ def practice(bank, category, question_ids, count, plan_count, time_limit, prep, 
               show_default=True, metavar="N",
               help="How many questions between the opener and the closing (3 or 4 is usual).")
 @click.option("--bank", metavar="NAME|PATH", help="Ask from this bank only (see: mockview banks).")
-@click.option("--time-limit", type=click.FloatRange(min=1.0), metavar="S",
-              help="Stop each answer after S seconds (default: from the question's kind).")
-@click.option("--prep", type=click.FloatRange(min=0.0), default=5.0, show_default=True,
-              metavar="S", help="Seconds to think before recording starts (0 skips).")
-@click.option("--silence-stop", type=click.FloatRange(min=0.5), metavar="S",
-              help="Stop an answer after S seconds of silence once you have started speaking.")
-@click.option("--device", metavar="INDEX|NAME", help="Input device (see: mockview devices).")
-@_output_device_option
-@click.option("--model", "model_name", metavar="NAME",
-              help="faster-whisper model name or local model directory (default: bundled tiny.en).")
-@_download_option
-@_accurate_pitch_option
-@_details_option
-@_cues_option
-@click.option("--no-input", is_flag=True,
-              help="Never wait for a key: each answer records until the time limit or the "
-                   "silence stop (also when standard input is not a terminal).")
+@_session_options
 @click.option("--json", "as_json", is_flag=True,
               help="Print the interview (opener, questions, follow-ups, closing, scorecard, "
                    "where the page and takes are) as JSON.")
