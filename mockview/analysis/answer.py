@@ -11,16 +11,10 @@ from dataclasses import dataclass
 
 from mockview.analysis.content import ContentResult, JobDescription, content_metrics
 from mockview.analysis.feedback import FeedbackItem, build_feedback
-from mockview.analysis.fillers import FILLED_PAUSE, FillerMetrics, find_fillers
+from mockview.analysis.fillers import FILLED_PAUSE, FillerMetrics, fillers_between
 from mockview.analysis.length import LengthMetrics, evidence_minimum, length_metrics
 from mockview.analysis.pace import PaceMetrics, pace_metrics
-from mockview.analysis.pauses import (
-    PauseMetrics,
-    clean_regions,
-    find_gaps,
-    pause_metrics,
-    speaking_regions,
-)
+from mockview.analysis.pauses import PauseMetrics, answer_gaps, pause_metrics
 from mockview.analysis.rambling import RamblingMetrics, rambling_metrics
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import MAX_TIME_S, clean_words, sentences, tokenize
@@ -83,15 +77,8 @@ def analyze_answer(
     if tokens:
         duration_s = max(duration_s, max(t.end_s for t in tokens))
 
-    regions = clean_regions(transcript.speech_regions or ())
-    if regions and transcript.detected_speech is not None:
-        regions = speaking_regions(regions, transcript.detected_speech, tokens)
-    gaps = find_gaps(tokens, regions, min_pause_s=settings.min_pause_s)
-    items = find_fillers(
-        tokens,
-        pause_before={g.after_index for g in gaps if g.after_index is not None},
-        pause_after={g.before_index for g in gaps if g.before_index is not None},
-    )
+    regions, gaps = answer_gaps(transcript, tokens, min_pause_s=settings.min_pause_s)
+    items = fillers_between(tokens, gaps)
     pauses = pause_metrics(
         tokens, gaps,
         source="speech_regions" if regions else "word_gaps",

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mockview import numbers
-from mockview.analysis.fillers import find_fillers
+from mockview.analysis.fillers import fillers_between
 from mockview.analysis.pace import pace_verdict, pace_windows
-from mockview.analysis.pauses import clean_regions, find_gaps, speaking_regions
+from mockview.analysis.pauses import answer_gaps
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import clean_words, tokenize
 from mockview.kinds import LengthTarget
@@ -59,15 +59,8 @@ def speech_cues(transcript: Transcript, *, settings: AnalysisSettings | None = N
     gaps between words; the pace of the latest window."""
     settings = settings or AnalysisSettings()
     tokens = tokenize(clean_words(transcript.words))
-    regions = clean_regions(transcript.speech_regions or ())
-    if regions and transcript.detected_speech is not None:
-        regions = speaking_regions(regions, transcript.detected_speech, tokens)
-    gaps = find_gaps(tokens, regions, min_pause_s=settings.min_pause_s)
-    fillers = find_fillers(
-        tokens,
-        pause_before={g.after_index for g in gaps if g.after_index is not None},
-        pause_after={g.before_index for g in gaps if g.before_index is not None},
-    )
+    _, gaps = answer_gaps(transcript, tokens, min_pause_s=settings.min_pause_s)
+    fillers = fillers_between(tokens, gaps)
     wpm = verdict = window = None
     if tokens and max(t.end_s for t in tokens) - tokens[0].start_s >= MIN_PACE_SPAN_S:
         latest = pace_windows(tokens, window_s=settings.pace_window_s,

@@ -372,3 +372,12 @@ class _Classifier:
         if prev in COPULAS:
             return i in self.pause_after or self.norm(i + 1) in DEGREE_WORDS
         return after
+
+
+def fillers_between(tokens: Sequence[Token], gaps) -> list[FillerItem]:
+    """``find_fillers`` with the pauses known from ``gaps`` (``pauses.find_gaps``)."""
+    return find_fillers(
+        tokens,
+        pause_before={g.after_index for g in gaps if g.after_index is not None},
+        pause_after={g.before_index for g in gaps if g.before_index is not None},
+    )

@@ -301,3 +301,14 @@ def pause_metrics(
     total = sum(p.duration_s for p in items)
     ratio = total / span if span > 0 else 0.0
     return PauseMetrics(tuple(items), tokens[0].start_s, ratio, total, source)
+
+
+def answer_gaps(transcript, tokens: Sequence[Token], *, min_pause_s: float
+                ) -> tuple[list[tuple[float, float]], list[Gap]]:
+    """The speech regions of ``transcript`` (``speaking_regions`` when the detector's
+    speech is known; none: the pauses come from the gaps between words) and the gaps
+    between ``tokens`` of at least ``min_pause_s``."""
+    regions = clean_regions(transcript.speech_regions or ())
+    if regions and transcript.detected_speech is not None:
+        regions = speaking_regions(regions, transcript.detected_speech, tokens)
+    return regions, find_gaps(tokens, regions, min_pause_s=min_pause_s)
