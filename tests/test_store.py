@@ -82,10 +82,10 @@ def test_blank_database_gets_every_migration(mockview_home):
         assert migrations.applied_migrations(store._db) == [
             "m001_initial", "m002_report_history_and_indexes",
             "m003_content_and_delivery_columns", "m004_reports_apart", "m005_word_forms",
-            "m006_unjudged_pace", "m007_follow_ups"]
+            "m006_unjudged_pace", "m007_follow_ups", "m008_take_tallies"]
     assert tables(store.path) >= {"_migrations", "sessions", "answers", "takes", "words",
                                   "report_history", "take_reports", "take_forms",
-                                  "take_form_lemmas", "take_form_words"}
+                                  "take_form_lemmas", "take_form_words", "take_tallies"}
 
 
 def test_opening_twice_applies_nothing_more(mockview_home):
@@ -116,7 +116,8 @@ def test_upgrade_from_the_first_schema_keeps_the_data(mockview_home):
     with Store.open() as store:
         assert migrations.applied_migrations(store._db)[1:] == [
             "m002_report_history_and_indexes", "m003_content_and_delivery_columns",
-            "m004_reports_apart", "m005_word_forms", "m006_unjudged_pace", "m007_follow_ups"]
+            "m004_reports_apart", "m005_word_forms", "m006_unjudged_pace", "m007_follow_ups",
+            "m008_take_tallies"]
         [take] = store.takes(with_reports=True)
         assert (take.session_id, take.question_text, take.fillers_count) == (
             1, "Why do you want this role?", numbers["fillers_count"])

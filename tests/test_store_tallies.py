@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 
-from mockview.store import Store
+from mockview.store import Store, tallies
 from mockview.trends import build_progress, hedge_pattern, pause_positions
 
 from .test_cli_trends import MESSY, WHY
@@ -67,3 +67,62 @@ def test_tallies_count_as_trends_counts_the_loaded_reports(mockview_home):
     assert pause_positions(loaded[4:]) == build_progress(
         takes, report_tallies=recent, since_utc="2026-03-01T09:05:00Z").patterns.pauses
     assert (none.reports, none.long_pauses, none.judged_content, none.hedges) == (0, {}, 0, {})
+
+
+def _save_odd_reports(store: Store) -> int:
+    session_id = store.start_session(started_at_utc="2026-03-01T09:00:00Z")
+    for n, report in enumerate(odd_reports(), 1):
+        answer_id = store.add_answer(session_id, WHY)
+        store.add_take(answer_id, None, report, recorded_at_utc=f"2026-03-01T09:{n:02d}:00Z")
+    return session_id
+
+
+def _counted(store: Store) -> dict[int, int]:
+    """take id -> the rules version its counts were made by."""
+    return dict(store._db.execute("SELECT take_id, tallies_version FROM take_tallies"))
+
+
+def test_each_take_is_counted_when_saved_and_again_when_reanalysed(mockview_home):
+    with Store.open() as store:
+        session_id = _save_odd_reports(store)
+        takes = store.takes()
+        assert _counted(store) == {t.take_id: tallies.TALLIES_VERSION for t in takes}
+        before = store.report_tallies()
+        # the take with two hedges said and pauses at "unknown" gets a report without either
+        plain = make_report(FILLERY)
+        store.replace_report(takes[1].take_id, plain)
+        after = store.report_tallies()
+        loaded = store.takes(with_reports=True)
+    assert after != before
+    assert after.long_pauses == {p: n for p, n in pause_positions(loaded).by_position.items()
+                                 if n}
+    assert after.hedges == {"maybe": 3, "sort of": 4}
+    unloaded = [dataclasses.replace(t, report=None) for t in loaded]
+    assert build_progress(unloaded, report_tallies=after).patterns.to_dict() == \
+        build_progress(loaded).patterns.to_dict()
+    with Store.open() as store:
+        store.delete_session(session_id)
+        assert _counted(store) == {}
+
+
+def test_a_store_from_before_the_counts_counts_the_takes_asked_for_once(mockview_home):
+    # a real upgrade: the takes are saved, then the store is taken back to migration m007 (no
+    # counts table) and opened again, so m008 makes an empty one
+    with Store.open() as store:
+        _save_odd_reports(store)
+        expected = store.report_tallies()
+        recent = store.report_tallies(since_utc="2026-03-01T09:05:00Z")
+        store._db.execute("DROP TABLE take_tallies")
+        store._db.execute("DELETE FROM _migrations WHERE name = 'm008_take_tallies'")
+    with Store.open() as store:
+        assert _counted(store) == {}
+        assert store.report_tallies(since_utc="2026-03-01T09:05:00Z") == recent
+        ids = [t.take_id for t in store.takes()]
+        assert sorted(_counted(store)) == ids[4:]  # only the takes asked for were counted
+        assert store.report_tallies() == expected
+        assert sorted(_counted(store)) == ids
+        # counts made by other rules (an older mockview's) are made again
+        store._db.execute("UPDATE take_tallies SET tallies_version = 0, long_pauses = '[]',"
+                          " hedges = '[]', judged = 0")
+        assert store.report_tallies() == expected
+        assert set(_counted(store).values()) == {tallies.TALLIES_VERSION}

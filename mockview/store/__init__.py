@@ -36,7 +36,6 @@ import contextlib
 import dataclasses
 import functools
 import json
-import logging
 import math
 import os
 import re
@@ -62,7 +61,6 @@ if TYPE_CHECKING:
     from mockview.store.tallies import ReportTallies
     from mockview.store.wordforms import TermRule
 
-logger = logging.getLogger("mockview")
 
 DB_NAME = "mockview.db"
 RECORDINGS_DIR = "recordings"
@@ -147,6 +145,21 @@ def begin_file_recording(audio_path: Path, home: Path | None = None) -> unfinish
         _private_dir(folder, what)
     return unfinished.start(recordings / UNSAVED_DIR, audio_path=Path(audio_path).resolve(),
                             source="record", started_at_utc=utc_now())
+
+
+def _log_info(messages: list[str]) -> None:
+    """Log each message at INFO on the "mockview" logger.
+
+    ``logging`` is imported only when there is something to log: a store that opens clean
+    (nearly always) then spares every command its import.
+    """
+    if not messages:
+        return
+    import logging
+
+    logger = logging.getLogger("mockview")
+    for message in messages:
+        logger.info("%s", message)
 
 
 def damaged_message(path: Path, reason: str) -> str:
@@ -257,8 +270,7 @@ class Store:
         except BaseException:
             store.close()
             raise
-        for warning in store.warnings:  # the CLI shows them; INFO keeps logging quiet
-            logger.info("%s", warning)
+        _log_info(store.warnings)  # the CLI shows them; INFO keeps logging quiet
         return store
 
     def close(self) -> None:
@@ -463,6 +475,7 @@ class Store:
                 (*_report_meta(report), *(numbers[c] for c in columns), take_id))
             self._db.execute("UPDATE take_reports SET report_json = ? WHERE take_id = ?",
                              (_report_json(report), take_id))
+            self._count_report(take_id)
             self._db.execute("DELETE FROM words WHERE take_id = ?", (take_id,))
             self._db.execute("DELETE FROM take_forms WHERE take_id = ?", (take_id,))
             self._insert_words(take_id, report)
@@ -605,9 +618,14 @@ class Store:
                        since_utc: str | None = None) -> ReportTallies:
         """Long pauses by position and hedges said, counted over the reports of the takes
         matching the filters (as ``takes``) without loading them (``tallies.py``)."""
-        from mockview.store.tallies import report_tallies
+        from mockview.store import tallies
 
-        return report_tallies(self._db, *_take_filters(question_id, category, since_utc))
+        where, params = _take_filters(question_id, category, since_utc)
+        stale = tallies.uncounted(self._db, where, params)
+        if stale:  # saved before the counts were kept, or counted by other rules
+            with self._write():
+                tallies.count_takes(self._db, stale)
+        return tallies.report_tallies(self._db, where, params)
 
     @_translate_errors
     def transcripts(self, *, question_id: str | None = None, category: str | None = None,
@@ -823,8 +841,15 @@ class Store:
             values).lastrowid
         self._db.execute("INSERT INTO take_reports (take_id, report_json) VALUES (?, ?)",
                          (take_id, _report_json(report)))
+        self._count_report(take_id)
         self._insert_words(take_id, report)
         return take_id
+
+    def _count_report(self, take_id: int) -> None:
+        """What progress reads from the take's report, counted once (``tallies.py``)."""
+        from mockview.store.tallies import count_takes
+
+        count_takes(self._db, [take_id])
 
     def _insert_words(self, take_id: int, report: dict) -> None:
         """The take's words, and their forms for ``takes_saying``."""
@@ -892,15 +917,17 @@ class Store:
         # __init__ sets each of its 50 fields with object.__setattr__, which was two thirds
         # of the time progress took to read 5,000 takes. The row is in _TAKE_FIELDS order
         # (a test holds _TAKE_COLUMNS to TakeRecord's fields, so none is left unset).
-        values = dict(zip(_TAKE_FIELDS, row[:_FINDINGS_END], strict=True))
-        values["audio_path"] = self._absolute(values["audio_path"])
-        values["rambling_flagged"] = bool(values["rambling_flagged"])
-        for name in ("within_target", "monotone"):  # NULL: not judged
-            if values[name] is not None:
-                values[name] = bool(values[name])
-        values["report"] = json.loads(row[_FINDINGS_END]) if with_report else None
         record = object.__new__(TakeRecord)
-        record.__dict__.update(values)
+        values = record.__dict__  # filled in place: no dict to build and copy per take
+        values.update(zip(_TAKE_FIELDS, row[:_FINDINGS_END], strict=True))
+        if values["audio_path"] is not None:
+            values["audio_path"] = self.path.parent / values["audio_path"]
+        values["rambling_flagged"] = bool(values["rambling_flagged"])
+        if values["within_target"] is not None:  # NULL: not judged
+            values["within_target"] = bool(values["within_target"])
+        if values["monotone"] is not None:
+            values["monotone"] = bool(values["monotone"])
+        values["report"] = json.loads(row[_FINDINGS_END]) if with_report else None
         return record
 
     # --- recovery -------------------------------------------------------------------------
@@ -929,8 +956,7 @@ class Store:
                 messages.append(f"{path} is an incomplete file left when mockview stopped "
                                 "while writing it. It was kept; delete it if you do not "
                                 "need it.")
-        for message in messages:  # the CLI shows them; INFO keeps logging's last resort quiet
-            logger.info("%s", message)
+        _log_info(messages)  # the CLI shows them; INFO keeps logging's last resort quiet
         return messages
 
     def _orphan_candidates(self) -> tuple[set[str], set[str], set[str]]:

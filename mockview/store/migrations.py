@@ -479,3 +479,25 @@ def m007_follow_ups(db: sqlite3.Connection) -> None:
         )"""
     )
     db.execute("CREATE INDEX follow_ups_parent ON follow_ups (parent_take_id)")
+
+
+@migration
+def m008_take_tallies(db: sqlite3.Connection) -> None:
+    """What ``progress`` reads from each take's report, counted once (``tallies.py``): where
+    its long pauses fell and the hedges it said most, with whether its content was judged.
+
+    Counting them in the recent reports on every ``progress`` parsed about 2 MB of JSON
+    each time. The counts follow the store's live rules, so this migration only makes the
+    table: the store fills a take's row when it saves or reanalyses it, and for takes saved
+    before (or counted by other rules, ``tallies_version``) the first time it is asked.
+    """
+    db.execute(
+        """
+        CREATE TABLE take_tallies (
+            take_id INTEGER PRIMARY KEY REFERENCES takes(id) ON DELETE CASCADE,
+            tallies_version INTEGER NOT NULL,
+            judged INTEGER NOT NULL,
+            long_pauses TEXT NOT NULL,
+            hedges TEXT NOT NULL
+        )"""
+    )
