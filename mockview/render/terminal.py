@@ -10,7 +10,6 @@ from rich.text import Text
 
 from mockview import numbers
 from mockview.analysis.text import clock
-from mockview.followups import follow_ups
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_findings
 from mockview.render.topics import topic_lines
@@ -197,7 +196,13 @@ def _print_strengths(report: dict, console: Console) -> None:
 
 
 def _print_follow_ups(report: dict, console: Console) -> None:
-    """What an interviewer might ask next, ranked, each with what the answer lacked."""
+    """What an interviewer might ask next, ranked, each with what the answer lacked.
+
+    Imported here, for ``--details`` only: ``followups`` loads the question banks' module,
+    which the short report ``mockview show`` prints does not need.
+    """
+    from mockview.followups import follow_ups
+
     found = follow_ups(report)
     if not found:
         return
