@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from mockview.analysis.settings import STAR_PARTS, AnalysisSettings
 from mockview.errors import MockviewError
-from mockview.records import SessionRecord, TakeRecord, representatives
+from mockview.records import SessionRecord, TakeRecord
 from mockview.refs import SESSION_PATTERN
 
 if TYPE_CHECKING:
@@ -251,9 +251,16 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
     ratio_spans: list[float] = []
     sums = [0.0] * len(_MEAN_OVER_TAKES)
     counts = [0] * len(_MEAN_OVER_TAKES)
+    # each answer's latest take with speech, answers in the order they first appear (None:
+    # no take with speech yet): ``records.representatives`` without a second walk
+    latest_of: dict[int, TakeRecord | None] = {}
     for take in takes:
         if take.word_count <= 0:
+            latest_of.setdefault(take.answer_id, None)
             continue
+        chosen = latest_of.get(take.answer_id)
+        if chosen is None or take.take_no > chosen.take_no:
+            latest_of[take.answer_id] = take
         spoken += 1
         speaking.append(take.speaking_s)
         filler_minutes.append(take.fillers_per_minute * take.speaking_s)
@@ -285,7 +292,7 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
     span_s = sum(spans)
     if span_s > 0:
         result["pause_ratio"] = sum(ratio_spans) / span_s
-    latest = [t for t in representatives(takes) if t.has_speech]
+    latest = [t for t in latest_of.values() if t is not None]
     judged = [t.within_target for t in latest if t.within_target is not None]
     if judged:
         result["within_target_share"] = sum(judged) / len(judged)
