@@ -290,10 +290,10 @@ NOT_FOR_SHOWING = ("mockview.analysis.answer", "mockview.analysis.content",
                    "mockview.analysis.fillers", "mockview.analysis.rambling")
 
 
-def imported_by(*commands: list[str]) -> list[str]:
-    """Of HEAVY, NOT_FOR_LISTING and NOT_FOR_SHOWING, the modules a fresh process imported
-    to run ``commands`` one after the other (each must succeed)."""
-    watched = HEAVY + NOT_FOR_LISTING + NOT_FOR_SHOWING
+def imported_by(*commands: list[str], watched: tuple[str, ...] | None = None) -> list[str]:
+    """Of ``watched`` (default: HEAVY, NOT_FOR_LISTING and NOT_FOR_SHOWING), the modules a
+    fresh process imported to run ``commands`` one after the other (each must succeed)."""
+    watched = HEAVY + NOT_FOR_LISTING + NOT_FOR_SHOWING if watched is None else watched
     code = (
         "import sys\n"
         "from mockview.cli import cli\n"
@@ -324,6 +324,21 @@ def test_showing_stored_results_does_not_import_the_analysis():
     found = imported_by(["show", str(session_id)], ["show", str(session_id), "--json"],
                         ["progress"], ["progress", "--json"], ["compare", take, take])
     assert [m for m in found if m in NOT_FOR_SHOWING] == []
+
+
+def test_the_short_show_and_progress_import_only_what_they_draw():
+    # the text analysis (renderers take the clock from mockview.numbers), the follow-up
+    # questions and the banks' reader (--details only), logging (the store logs only what it
+    # found wrong on opening)
+    with Store.open() as store:
+        session_id = store.save_analysis(None, behavioral_report(delivery=everything()),
+                                         question=BEHAVIORAL)
+    unused = ("mockview.analysis.text", "mockview.followups", "mockview.questions", "logging")
+    assert imported_by(["history"], watched=unused) == []
+    assert imported_by(["show", str(session_id)], watched=unused) == []
+    assert imported_by(["progress"], watched=unused) == ["mockview.questions"]  # the banks
+    assert "mockview.followups" in imported_by(["show", str(session_id), "--details"],
+                                               watched=unused)
 
 
 def test_history_writes_times_as_the_reports_do():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mockview import numbers
-from mockview.analysis.text import clock
+from mockview.numbers import clock
 
 #: the terms not mentioned that a line names before "and N more"
 MISSING_SHOWN = 6

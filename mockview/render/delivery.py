@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mockview import numbers
-from mockview.analysis.text import clock
+from mockview.numbers import clock
 
 #: Findings of one kind shown in full; the rest are counted.
 SHOWN = 4

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mockview import numbers
-from mockview.analysis.text import clock
+from mockview.numbers import clock
 from mockview.render.content import content_lines
 from mockview.render.delivery import delivery_findings
 from mockview.render.topics import topic_lines

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mockview import numbers
-from mockview.analysis.text import clock
+from mockview.numbers import clock
 from mockview.trends import (
     DELIVERY_SESSIONS,
     Comparison,
