@@ -29,8 +29,10 @@ What it does:
        checkout does not have it yet)
      - ``mockview progress --job JOB`` with a job advert (``JOB_TEXT``) whose terms the
        generated answers say in part. Its first run also makes the word forms of takes
-       stored without them (a store built by an older mockview, which ``--store`` reuses
-       after migrating it): that one-time cost is timed apart, before the rounds.
+       stored without them, and the report counts of the recent ones (a store built by an
+       older mockview, which ``--store`` reuses after migrating it): that one-time cost is
+       timed apart, before the rounds (with ``--compiled``, the runs that write the
+       bytecode make the report counts first).
    ``--warmup`` uncounted rounds, then ``--rounds`` measured rounds, each running every
    command once in turn. ``mockview --help`` is timed the same way, as the floor that
    interpreter start and imports set for any command.
@@ -320,8 +322,8 @@ def _print_table(result: dict) -> None:
                                         else f"  {goal:.1f} OVER")
         print(f"{label:<22} {fresh:>30} {row['fresh_cpu_median_s']:8.3f} {inproc:>30}{mark}")
     if result["progress_job_first_s"] is not None:
-        print(f"first progress --job on this store (makes the word forms of takes stored "
-              f"without them, as an older mockview stored them): "
+        print(f"first progress --job on this store (makes the word forms and report counts "
+              f"of takes stored without them, as an older mockview stored them): "
               f"{result['progress_job_first_s']:.3f} s")
     for note in result["skipped"]:
         print(f"skipped {note}")
