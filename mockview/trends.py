@@ -1001,7 +1001,8 @@ def build_progress(
                 and (category is None or t.question_category == category)
                 and (since_utc is None or t.recorded_at_utc >= since_utc))
 
-    kept = [t for t in takes if matches(t)]
+    unfiltered = question_id is None and category is None and since_utc is None
+    kept = list(takes) if unfiltered else [t for t in takes if matches(t)]
     groups = group_sessions(kept)
     sessions = tuple(SessionPoint(
         session_id=g[0].session_id,
