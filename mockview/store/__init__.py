@@ -916,19 +916,18 @@ class Store:
         # Filled in directly rather than through TakeRecord(...): a frozen dataclass's
         # __init__ sets each of its 50 fields with object.__setattr__, which was two thirds
         # of the time progress took to read 5,000 takes. The row is in _TAKE_FIELDS order
-        # (a test holds _TAKE_COLUMNS to TakeRecord's fields, so none is left unset), and
-        # the record is given this dict as its own rather than a copy of it.
-        values = dict(zip(_TAKE_FIELDS, row[:_FINDINGS_END] if with_report else row,
-                          strict=True))
-        values["audio_path"] = self._absolute(values["audio_path"])
+        # (a test holds _TAKE_COLUMNS to TakeRecord's fields, so none is left unset).
+        record = object.__new__(TakeRecord)
+        values = record.__dict__  # filled in place: no dict to build and copy per take
+        values.update(zip(_TAKE_FIELDS, row[:_FINDINGS_END], strict=True))
+        if values["audio_path"] is not None:
+            values["audio_path"] = self.path.parent / values["audio_path"]
         values["rambling_flagged"] = bool(values["rambling_flagged"])
         if values["within_target"] is not None:  # NULL: not judged
             values["within_target"] = bool(values["within_target"])
         if values["monotone"] is not None:
             values["monotone"] = bool(values["monotone"])
         values["report"] = json.loads(row[_FINDINGS_END]) if with_report else None
-        record = object.__new__(TakeRecord)
-        object.__setattr__(record, "__dict__", values)  # this dict, not a copy of it
         return record
 
     # --- recovery -------------------------------------------------------------------------
