@@ -177,3 +177,44 @@ def test_a_zero_length_word_inside_a_silence_stays_before_it():
     pauses = pauses_of(Transcript(words, duration_s=24.0, speech_regions=regions))["items"]
     assert [(p["previous_word"], p["position"]) for p in pauses] == [("words.",
                                                                       "between_sentences")]
+
+
+def test_a_word_the_detector_missed_is_speech_where_its_sound_is():
+    # through a telephone band the detector hears only "I"; the model stamps "and" 0.4 s
+    # after its sound starts, and the "s" ending "words" leaves no sound above the room
+    words = (Word("I", 0.0, 0.3), Word("said", 0.4, 0.9), Word("words.", 0.9, 1.8),
+             Word("And", 3.4, 3.9))
+    voice = ((0.0, 0.3), (0.4, 1.5), (3.0, 3.7))
+    t = Transcript(words, duration_s=4.0, speech_regions=voice,
+                   detected_speech=((0.0, 0.3),))
+
+    items = pauses_of(t)["items"]
+
+    # the pause runs from the end of the last word's stamp to the start of the next sound
+    assert [(p["start_s"], p["end_s"]) for p in items] == [(1.8, 3.0)]
+
+
+def test_a_long_run_of_sound_beside_a_missed_word_counts_only_under_the_word():
+    # room noise above the floor all through a gap: only the sound under the word is its
+    words = (Word("I", 0.0, 0.3), Word("see.", 0.4, 0.8), Word("Yes.", 3.0, 3.4))
+    voice = ((0.0, 3.4),)
+    t = Transcript(words, duration_s=4.0, speech_regions=voice,
+                   detected_speech=((0.0, 0.3), (3.0, 3.4)))
+
+    items = pauses_of(t)["items"]
+
+    assert [(p["start_s"], p["end_s"]) for p in items] == [(0.9, 3.0)]
+
+
+def test_a_word_heard_in_part_keeps_its_weak_end_but_not_a_swallowed_pause():
+    # the detector hears "words" only to 1.6 s (its final "s" is weak); the model stamps
+    # "ask" from where "words" ends, over the pause before it; "then" is stamped 1.5 s past
+    # what the detector heard of it, so only its first 0.3 s are taken for its weak end
+    words = (Word("words.", 1.0, 1.8), Word("Ask", 1.8, 3.5), Word("then", 3.6, 5.5),
+             Word("now.", 5.6, 6.0))
+    detected = ((1.0, 1.6), (3.0, 3.5), (3.6, 4.0), (5.6, 6.0))
+    t = Transcript(words, duration_s=7.0, speech_regions=detected, detected_speech=detected)
+
+    items = pauses_of(t)["items"]
+
+    assert [(p["start_s"], p["end_s"]) for p in items] == [(1.8, 3.0), (4.3, 5.6)]

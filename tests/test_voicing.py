@@ -119,6 +119,27 @@ def test_a_filler_the_speech_detector_missed_is_kept_where_the_audio_has_voice()
     assert [w.start_s for w in kept] == [0.5]
 
 
+def test_a_filler_stamped_with_no_length_is_heard_by_its_voice_in_the_gap():
+    # "so [uh, held 0.4 s] we": the model stamps the "uh" with no length, 0.3 s after its
+    # voice ends; in the second recording the gap holds nothing but the room
+    so, we = at_level(vowel(0.3), -18), at_level(vowel(0.3, f0_hz=140), -18)
+    audio = placed(placed(placed(room(4.0), so, 0.5), at_level(vowel(0.4, f0_hz=105), -26),
+                          1.0), we, 2.2)
+    silent_gap = placed(placed(room(4.0), so, 0.5), we, 2.2)
+    words = [Word("so", 0.5, 0.8, 0.9), Word("uh,", 1.7, 1.7, 0.6),
+             Word("we", 2.2, 2.5, 0.9)]
+    detector_heard = [(0.45, 0.85), (2.15, 2.55)]
+
+    kept, dropped = check_words(words, detector_heard, voiced=voiced_spans(audio),
+                                settings=TranscriptionSettings())
+    assert [w.text for w in kept] == ["so", "uh,", "we"] and dropped == []
+
+    kept, dropped = check_words(words, detector_heard, voiced=voiced_spans(silent_gap),
+                                settings=TranscriptionSettings())
+    assert [w.text for w in kept] == ["so", "we"]
+    assert dropped[0].reason == "no speech in the audio at this time"
+
+
 def test_breath_in_a_gap_gives_a_filler_no_support():
     breath = at_level(noise(0.6, band_hz=(200, 3000), seed=4) * np.hanning(int(0.6 * RATE)),
                       -36)

@@ -8,8 +8,9 @@ are the gaps between those regions; only without them do the gaps between words 
 
 A pause is the absence of speech, not of sound: breaths, lip noise and room tone in a gap
 between words are part of it. So where the speech detector's own regions are known, sound
-counts as speech only where the detector heard speech or where a word lies over it (the
-fillers and whispers the detector misses); see ``speaking_regions``.
+counts as speech only where the detector heard speech or around a word it missed (the
+fillers, whispers and band-limited speech the detector does not hear); see
+``speaking_regions``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import bisect
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from mockview.analysis.settings import AnalysisSettings
 from mockview.analysis.text import CONJUNCTIONS, Token, r_ratio, r_time
@@ -28,6 +30,17 @@ EPSILON_S = 1e-6
 #: word times come in 20 ms steps and often start or end a little early or late: sound
 #: this close to a word is taken to be part of it
 WORD_SOUND_SLACK_S = 0.1
+#: a run of sound no longer than this, around a word the detector missed, is that word's
+#: sound even where the model's stamp of the word is late or early (slow, stressed words
+#: last about a second; a longer run holds more than the word, as room noise does)
+WORD_SOUND_S = 1.5
+#: a word the detector heard in part is speech this far past the end of what it heard: a
+#: word's weak last sounds (a fricative, a released stop, a nasal; 0.1-0.2 s, and word
+#: times are good to about 0.1 s) fall under the detector's threshold, the more so
+#: through a telephone band, which cuts a fricative's energy above 3.4 kHz. Not before
+#: what it heard: the model starts a word's stamp where the word before it ends, over
+#: the pause between them
+WORD_EDGE_SOUND_S = 0.3
 
 POSITIONS = ("between_sentences", "clause_boundary", "mid_clause", "after_filler")
 
@@ -166,37 +179,59 @@ def speaking_regions(
     """Where the answer holds speech, from its voice regions (every sound above the room's
     level), the spans the speech detector took for speech, and the words.
 
-    The detector's speech counts whole. Other sound counts only under a word the detector
-    missed altogether (widened by ``WORD_SOUND_SLACK_S``): an "uh" or a whisper is speech
-    because the model wrote a word there, while a breath or room noise in a gap between
-    words is part of the pause, also when a word heard by the detector was stamped over it
-    (noise in a gap draws the model's word times into it).
+    - The detector's speech counts whole.
+    - A word the detector heard in part is speech up to ``WORD_EDGE_SOUND_S`` past the end
+      of what it heard, within the word's stamp (a word's weak last sound), and through a
+      dip in the detector's speech inside its stamp shorter than two such sounds.
+    - Around a word the detector missed altogether (an "uh", a whisper, speech through a
+      telephone band, which the detector hears poorly), each run of sound the word
+      touches is speech when it is no longer than a word (``WORD_SOUND_S``; the model often
+      stamps such a word a few tenths of a second late, and its sound is where it was
+      said), and a longer one only under the word (widened by ``WORD_SOUND_SLACK_S``); the
+      word's stamp counts up to ``WORD_EDGE_SOUND_S`` past the end of that sound.
+
+    Other sound does not count: a breath or room noise in a gap between words is part of
+    the pause, also when a word was stamped over it (noise in a gap draws the model's word
+    times into it).
     """
     detected = clean_regions(detected_speech)
     starts = [start for start, _ in detected]
+    ends = [end for _, end in detected]
+    voice = clean_regions(voice_regions)
+    voice_starts = [start for start, _ in voice]
     missed = []
+    sound = []
     for token in tokens:
         before = bisect.bisect_left(starts, token.end_s)  # regions starting before its end
         if before == 0 or detected[before - 1][1] <= token.start_s:
-            missed.append((token.start_s - WORD_SOUND_SLACK_S,
-                           token.end_s + WORD_SOUND_SLACK_S))
-    under_missed_words = _intersection(clean_regions(voice_regions), clean_regions(missed))
-    return clean_regions(detected + under_missed_words)
+            missed.append(token)
+            continue
+        heard = detected[bisect.bisect_right(ends, token.start_s) : before]
+        sound += _weak_end(token, heard[-1][1])
+        # a dip inside the word as short as two weak sounds is the word's; a longer one is
+        # a pause its stamp swallowed
+        sound += [(end, start) for (_, end), (start, _) in pairwise(heard)
+                  if start - end < 2 * WORD_EDGE_SOUND_S]
+    for token in missed:
+        low, high = token.start_s - WORD_SOUND_SLACK_S, token.end_s + WORD_SOUND_SLACK_S
+        first = max(0, bisect.bisect_left(voice_starts, low) - 1)
+        touching = [run for run in voice[first:bisect.bisect_left(voice_starts, high)]
+                    if run[1] > low]
+        for start, end in touching:
+            sound.append((start, end) if end - start <= WORD_SOUND_S
+                         else (max(start, low), min(end, high)))
+        under = [end for start, end in touching if start < token.end_s and token.start_s < end]
+        if under:
+            sound += _weak_end(token, max(under))
+    return clean_regions(detected + sound)
 
 
-def _intersection(a: list[tuple[float, float]], b: list[tuple[float, float]]
-                  ) -> list[tuple[float, float]]:
-    """The spans in both of two sorted lists of disjoint spans."""
-    both, i, j = [], 0, 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < end:
-            both.append((start, end))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return both
+def _weak_end(token: Token, sound_end_s: float) -> list[tuple[float, float]]:
+    """The part of ``token``'s stamp after its sound ends that is still the word (at most
+    ``WORD_EDGE_SOUND_S``); none when the sound outlasts the stamp."""
+    if token.end_s <= sound_end_s:
+        return []
+    return [(sound_end_s, min(token.end_s, sound_end_s + WORD_EDGE_SOUND_S))]
 
 
 def find_gaps(

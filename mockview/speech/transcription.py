@@ -609,18 +609,24 @@ def check_words(
     also in ``voiced``, runs of periodic sound clear of the local background. A filled
     pause is a held vowel or nasal, so its voicing is the evidence, and it holds for a
     quiet second speaker or a filler in room noise that the speech detector misses.
+
+    A filler stamped shorter than ``min_filler_s`` has no time of its own: the stamp is
+    an artefact, often put at the next word's start. Its voice is looked for where
+    ``retime_fillers`` would move it, in its gap (see ``_GapVoice``).
     """
     voice = _Voice(regions)
     filler_voice = _Voice([*regions, *voiced])
+    gap_voice = _GapVoice(words, voiced, settings)
     kept: list[Word] = []
     dropped: list[DroppedWord] = []
-    for word in words:
+    for i, word in enumerate(words):
         reason = None
         filler = is_filled_pause(word.text)
         needs_voice = filler or word.probability < settings.confident_word_probability
         tolerance_s = settings.speech_tolerance_s
         if needs_voice and not (filler_voice if filler else voice).touches(
-                word.start_s - tolerance_s, word.end_s + tolerance_s):
+                word.start_s - tolerance_s, word.end_s + tolerance_s) and not (
+                filler and word.duration_s < settings.min_filler_s and gap_voice.holds(i)):
             reason = "no speech in the audio at this time"
         elif filler and word.probability < settings.min_filler_probability:
             reason = f"filler with probability {word.probability:.2f}: an echo of the prompt"
@@ -645,6 +651,33 @@ class _Voice:
         """Whether the open span (start_s, end_s) overlaps a region."""
         starting_before = bisect_left(self.starts, end_s)
         return starting_before > 0 and self.reach[starting_before - 1] > start_s
+
+
+class _GapVoice:
+    """Whether the gap around a word holds a run of voice no other word covers: where a
+    filler with a stamp too short to be true may have been said."""
+
+    def __init__(self, words: list[Word], voiced: Iterable[tuple[float, float]],
+                 settings: TranscriptionSettings):
+        self.words = words
+        self.settings = settings
+        self.runs = sorted(span for span in voiced
+                           if span[1] - span[0] >= settings.min_filler_s)
+        self.run_starts = [start for start, _ in self.runs]
+        # a word's sound, less the edges where the model's stamps are loose
+        self.sounds = _Voice((w.start_s + WORD_EDGE_S, w.end_s - WORD_EDGE_S) for w in words
+                             if w.duration_s > 2 * WORD_EDGE_S)
+
+    def holds(self, index: int) -> bool:
+        """Whether ``words[index]``'s gap (its neighbours' stamps, at most
+        ``retime_reach_s`` from its own) holds ``min_filler_s`` of a run no word covers."""
+        low, high = _gap(self.words, index, index + 1, self.settings.retime_reach_s)
+        need_s = self.settings.min_filler_s
+        for start, end in self.runs[: bisect_left(self.run_starts, high)]:
+            if min(end, high) - max(start, low) >= need_s and not self.sounds.touches(start,
+                                                                                        end):
+                return True
+        return False
 
 
 def _around_fillers(words: list[Word], settings: TranscriptionSettings
