@@ -23,7 +23,8 @@ What it does:
      jobs2  ``--jobs 2``
      dask   ``--dask ADDRESS`` on a ``LocalCluster(n_workers=2, threads_per_worker=1)``
             started before the clock starts (its workers then load the model on the first
-            batch, inside the time)
+            batch, inside the time), its workers started with ``MALLOC_ARENA_MAX=1`` as
+            the README asks of a cluster's workers
    and, before those, one ``mockview analyze`` of each answer, two at a time (only their
    memory is used), for the peak memory of one ``analyze`` process.
 3. Prints, per mode: the wall time, audio-minutes per wall-minute, the ratio to jobs1
@@ -54,6 +55,8 @@ from bench_analyze import DEFAULT_DEV, DEV_CLIPS, GAP_SECONDS, SAMPLE_RATE  # no
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = ("jobs1", "jobs2", "dask")
+#: what the README asks of a cluster's workers' environment (``MALLOC_ARENA_MAX=1 dask worker``)
+WORKER_ENVIRON = {"MALLOC_ARENA_MAX": "1"}
 
 
 def build_answers(dev: Path, folder: Path, count: int, seed: int) -> list[float]:
@@ -196,13 +199,19 @@ def main(argv=None) -> int:
             out = Path(tmp) / f"out-{mode}"
             command = [*mockview, "batch", str(answers), "--out", str(out)]
             if mode == "dask":
+                import dask
                 from distributed import Client, LocalCluster
 
                 # the nanny sets its workers' variables (MALLOC_TRIM_THRESHOLD_,
                 # OMP_NUM_THREADS) in this process too: keep them from the modes after it
                 environ = dict(os.environ)
-                with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, Client(cluster) as client:
+                # the workers started as the README asks: one heap for all their threads
+                spawn = {**dask.config.get("distributed.nanny.pre-spawn-environ"),
+                         **WORKER_ENVIRON}
+                with dask.config.set({"distributed.nanny.pre-spawn-environ": spawn}), \
+                        LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster, \
+                        Client(cluster) as client:
                     wall_s, _, worker_rss = run_timed(
                         [*command, "--dask", cluster.scheduler_address],
                         worker_pids=lambda: client.run(os.getpid).values())

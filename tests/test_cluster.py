@@ -107,12 +107,14 @@ def test_a_two_worker_cluster_writes_the_reports_the_local_run_writes(tmp_path, 
         errors = (tmp_path / out / "errors.csv").read_text(encoding="utf-8")
         assert f"{answers / 'bob_q2.wav'} cannot be read" in errors
 
-    # each worker has the plugin, and loaded the model once however many files it analysed
+    # each worker loaded the model once however many files it analysed (the plugin, gone
+    # with the batch, the worker's profiler running again)
     with Client(address) as client:
         loads = client.run(_plugin_and_model_loads)
     # ... with as many arithmetic threads as the worker has threads (one), not CTranslate2's
     # default, which made two workers on two cores fight over them
-    assert sorted(loads.values()) == [(True, 1, "1"), (True, 1, "1")]
+    running = {"profile": True, "profile-cycle": True}
+    assert list(loads.values()) == [(False, running, 1, "1")] * 2
     # ... and reusing the arrays they free, though the nanny pinned glibc's mmap threshold
     # (MALLOC_TRIM_THRESHOLD_), which made every array over 128 KiB a fresh mapping
     with Client(address) as client:
@@ -138,5 +140,29 @@ def _plugin_and_model_loads(dask_worker):
 
     from mockview.speech.transcription import load_model
 
-    return ("mockview-model" in dask_worker.plugins, load_model.cache_info().misses,
-            os.environ.get("OMP_NUM_THREADS"))
+    return ("mockview-model" in dask_worker.plugins, _profiling(dask_worker),
+            load_model.cache_info().misses, os.environ.get("OMP_NUM_THREADS"))
+
+
+def _profiling(dask_worker):
+    return {name: dask_worker.periodic_callbacks[name].is_running()
+            for name in ("profile", "profile-cycle")}
+
+
+@pytest.mark.model
+def test_the_workers_do_not_profile_while_the_plugin_is_registered(local_cluster):
+    # Dask's profiler walks the stacks of a busy worker 100 times a second, on the CPU the
+    # analysis needs; unregistered (the batch's end), the cluster is as it was
+    from distributed import Client
+
+    from mockview.cluster import PLUGIN_NAME, model_plugin
+
+    with Client(local_cluster.scheduler_address) as client:
+        assert list(client.run(_profiling).values()) == [{"profile": True,
+                                                          "profile-cycle": True}] * 2
+        client.register_plugin(model_plugin(None))
+        assert list(client.run(_profiling).values()) == [{"profile": False,
+                                                          "profile-cycle": False}] * 2
+        client.unregister_worker_plugin(PLUGIN_NAME)
+        assert list(client.run(_profiling).values()) == [{"profile": True,
+                                                          "profile-cycle": True}] * 2
