@@ -1088,7 +1088,7 @@ def _progress_bank_questions():
     from mockview.questions import load_banks
 
     try:
-        return [q for bank in load_banks() for q in bank.questions]
+        return [q for bank in load_banks(cached=True) for q in bank.questions]
     except BankError as error:
         click.echo(f"Not listing never-practised questions: {error}", err=True)
         return None

@@ -8,11 +8,16 @@ any extra files given on the command line. Question ids are unique across all of
 Validation is strict on purpose: a typo in a field name must not silently drop a tip or a
 length target, so unknown fields are errors, and every error names the file, the question
 and the field.
+
+Parsing and checking the banks is a tenth of a ``mockview progress``, so that command asks
+``load_banks`` for the banks kept in ``<data dir>/cache/banks.json``, each under its file's
+path, size and modification time: a bank changed, added or removed is read again, and a
+cache that cannot be read or written only costs the parsing.
 """
 
 from __future__ import annotations
 
-import difflib
+import json
 import os
 import re
 import sys
@@ -25,11 +30,6 @@ from mockview.errors import BankError
 from mockview.kinds import KINDS, LengthTarget, length_target
 from mockview.paths import data_dir
 from mockview.words import QuestionInfo
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 #: A question is read aloud and a tip at a glance: any text of a bank longer than this is a
 #: pasted document.
@@ -148,13 +148,19 @@ def user_bank_paths() -> list[Path]:
     return sorted(directory.glob("*.toml"), key=lambda p: p.name)
 
 
-def load_banks(extra: Iterable[str | os.PathLike] = ()) -> tuple[Bank, ...]:
+def load_banks(extra: Iterable[str | os.PathLike] = (), *,
+               cached: bool = False) -> tuple[Bank, ...]:
     """Load the bundled banks, the user's banks and ``extra`` bank files, in that order.
 
     A file reached twice (say, an extra path that is also in the user directory) is loaded
     once. Raises BankError for any invalid bank, and for a question id or bank name used
     in two files, naming both.
+
+    ``cached``: take the banks whose files are unchanged from the cache, and keep the others
+    there (``_BankCache``), for commands that read every bank on each run just to list
+    questions. It writes to the data directory, so the commands that record leave it off.
     """
+    cache = _BankCache.read() if cached else None
     banks: list[Bank] = []
     seen: set[Path] = set()
     for path in [*bundled_bank_paths(), *user_bank_paths(), *(Path(p) for p in extra)]:
@@ -162,9 +168,136 @@ def load_banks(extra: Iterable[str | os.PathLike] = ()) -> tuple[Bank, ...]:
         if key in seen:
             continue
         seen.add(key)
-        banks.append(load_bank(path))
+        banks.append(cache.load(path, key) if cache is not None else load_bank(path))
+    if cache is not None:
+        cache.write()
     _check_unique(banks)
     return tuple(banks)
+
+
+#: Changed whenever what the cache holds for a bank changes shape.
+BANK_CACHE_FORMAT = 1
+#: A file modified this recently may be modified again within its clock's tick (a second on
+#: some file systems) without its size or time changing, so it is not kept in the cache.
+BANK_CACHE_MIN_AGE_S = 2.0
+
+
+def bank_cache_path() -> Path:
+    """Where ``load_banks`` keeps the banks it has read."""
+    return data_dir() / "cache" / "banks.json"
+
+
+class _BankCache:
+    """The banks read before, each under its file's identity: the path as given and
+    resolved, size, modification time and inode. A file whose identity differs is parsed
+    and checked again, so an edited, replaced or new bank is never served stale; banks
+    that fail to load are never kept. The whole cache is dropped when mockview's bank
+    code, or Python, is not the one that wrote it (a check or a field may have changed)."""
+
+    def __init__(self, entries: dict[str, dict]) -> None:
+        self.entries = entries
+        self.kept: dict[str, dict] = {}
+        self.changed = False
+
+    @classmethod
+    def read(cls) -> _BankCache:
+        """The cache on disk; empty when missing, unreadable, malformed or from other code."""
+        try:
+            with bank_cache_path().open("rb") as file:
+                data = json.load(file)
+        except (OSError, ValueError):
+            return cls({})
+        if not isinstance(data, dict) or data.get("code") != _code_identity():
+            return cls({})
+        entries = data.get("banks")
+        return cls(entries if isinstance(entries, dict) else {})
+
+    def load(self, path: Path, resolved: Path) -> Bank:
+        """The bank at ``path``: from the cache when the file is unchanged, else parsed."""
+        name = f"{path}\0{resolved}"
+        identity = _file_identity(path)
+        entry = self.entries.get(name)
+        if identity is not None and entry is not None and entry.get("file") == identity:
+            try:
+                bank = _bank_from_json(entry["bank"], path)
+            except (KeyError, TypeError, ValueError):
+                pass  # a malformed entry is parsed again, as a missing one
+            else:
+                self.kept[name] = entry
+                return bank
+        bank = load_bank(path)
+        self.changed = True
+        if identity is not None and _old_enough(identity):
+            self.kept[name] = {"file": identity, "bank": _bank_to_json(bank)}
+        return bank
+
+    def write(self) -> None:
+        """Save what was loaded, when it differs from what was read.
+
+        Only into an existing data directory (reading banks must not make one), private
+        like the rest of it, through a file renamed into place so that a process reading
+        meanwhile sees one whole cache; any failure leaves the banks to be parsed next time.
+        """
+        if not self.changed and self.kept.keys() == self.entries.keys():
+            return
+        path = bank_cache_path()
+        if not path.parent.parent.is_dir():
+            return
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(descriptor, "w", encoding="utf-8") as file:
+                json.dump({"code": _code_identity(), "banks": self.kept}, file,
+                          ensure_ascii=False)
+            os.replace(temporary, path)
+        except OSError:
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def _file_identity(path: Path) -> list[int] | None:
+    """Size, modification time (ns) and inode of ``path``; None when it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def _old_enough(identity: list[int]) -> bool:
+    import time
+
+    return time.time_ns() - identity[1] >= BANK_CACHE_MIN_AGE_S * 1e9
+
+
+def _code_identity() -> list:
+    """What the cached banks depend on besides the bank files: the code that checks them
+    (this module and the question kinds) and the Python running it."""
+    from mockview import kinds
+
+    return [BANK_CACHE_FORMAT, list(sys.version_info[:3]),
+            *(_file_identity(Path(module)) for module in (__file__, kinds.__file__))]
+
+
+def _bank_to_json(bank: Bank) -> dict:
+    return {"name": bank.name, "title": bank.title, "description": bank.description,
+            "questions": [[q.id, q.text, q.category, q.kind, q.target_s, q.tips, q.keywords]
+                          for q in bank.questions]}
+
+
+def _bank_from_json(data: dict, path: Path) -> Bank:
+    """The bank ``_bank_to_json`` wrote; ``path`` as this call gave it."""
+    name = data["name"]
+    questions = tuple(
+        Question(id=qid, text=text, category=category, kind=kind,
+                 target_s=None if target_s is None else tuple(target_s),
+                 tips=tuple(tips), keywords=tuple(keywords), bank=name)
+        for qid, text, category, kind, target_s, tips, keywords in data["questions"])
+    return Bank(name=name, title=data["title"], description=data["description"], path=path,
+                questions=questions)
 
 
 def _check_unique(banks: Sequence[Bank]) -> None:
@@ -260,6 +393,8 @@ def _find(pool: Sequence[Question], id: str) -> Question:
 
 def _close_matches(wanted: str, choices: Sequence[str]) -> list[str]:
     """Choices containing ``wanted``, then similar spellings; at most five."""
+    import difflib  # for messages only
+
     close = [c for c in choices if wanted and wanted in c]
     close += difflib.get_close_matches(wanted, choices, n=3, cutoff=0.6)
     return list(dict.fromkeys(close))[:5]
@@ -281,6 +416,11 @@ def load_bank(path: str | os.PathLike) -> Bank:
     Raises BankError naming the file, the question (by id, or by position and line when the
     id itself is the problem) and the field, with what to do about it.
     """
+    if sys.version_info >= (3, 11):  # imported here: banks found in the cache need no parser
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+
     path = Path(path)
     where = _display(path)
     text = _read_text(path, where)
@@ -503,6 +643,8 @@ def _header_lines(text: str, count: int) -> list[int | None]:
 
 
 def _did_you_mean(key: str, choices: Sequence[str]) -> str:
+    import difflib  # for messages only
+
     close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 

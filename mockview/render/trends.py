@@ -88,11 +88,21 @@ def format_change(metric: Metric, change: float | None, relative: float | None, 
     return f"{sign}{shown}{percent}"
 
 
+#: The one form of time the store writes; ``local_time`` leaves anything else as it is.
+_STORED_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
+
+
 def local_time(utc: str) -> str:
-    """A stored UTC time (2026-01-05T10:00:00Z) as the user's local 2026-01-05 11:00."""
+    """A stored UTC time (2026-01-05T10:00:00Z) as the user's local 2026-01-05 11:00.
+
+    Read by ``fromisoformat``: ``strptime`` would import its locale-aware parser, about 3 ms
+    of every ``progress``, to read two times.
+    """
+    if not _STORED_UTC.fullmatch(utc):
+        return utc
     try:
-        moment = datetime.strptime(utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    except ValueError:
+        moment = datetime.fromisoformat(utc[:-1]).replace(tzinfo=timezone.utc)
+    except ValueError:  # a month 13, say
         return utc
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
