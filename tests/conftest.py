@@ -98,3 +98,18 @@ def chromium():
             executable_path=executable, args=["--headless", "--no-sandbox", "--disable-gpu"])
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def local_zone(monkeypatch):
+    """Call with a zone name ("Europe/Berlin") to make it the process's local time for the
+    test; the machine's own is back afterwards."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()

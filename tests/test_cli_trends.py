@@ -207,15 +207,9 @@ def test_progress_json_shape_and_numbers(stored):
 
 
 @pytest.fixture
-def utc_clock(monkeypatch):
+def utc_clock(local_zone):
     """Local time is UTC, so --since days start where the stored times say."""
-    import time
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    local_zone("UTC")
 
 
 def test_progress_filters(stored, utc_clock):

@@ -1,6 +1,5 @@
 """Stored times shown as local times in compare and progress (``render.trends.local_time``)."""
 
-import time
 
 import pytest
 
@@ -8,13 +7,9 @@ from mockview.render.trends import local_time
 
 
 @pytest.fixture
-def berlin(monkeypatch):
+def berlin(local_zone):
     """Local time is Berlin's: an hour ahead of UTC in January, two in July."""
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    local_zone("Europe/Berlin")
 
 
 def test_a_stored_time_is_shown_in_local_time(berlin):
