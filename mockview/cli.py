@@ -1058,15 +1058,16 @@ def progress(question_id, category, since, as_json, plot_path, job_path):
 
 
 def _progress_takes(store, question_id, category, since_at):
-    """Every matching take, and what progress reads in the most recent ones' reports
-    (where long pauses fall, the hedges said), as the store counts it (None: no takes).
+    """Every matching take (as the ``TakeRow`` progress reads), and what progress reads in
+    the most recent ones' reports (where long pauses fall, the hedges said), as the store
+    counts it (None: no takes).
 
     Only the recent reports are read: a long history's would take seconds.
     """
     from mockview.trends import RECENT_REPORTS, recent_since_utc
 
     filters = {"question_id": question_id, "category": category}
-    takes = store.takes(**filters, since_utc=since_at)
+    takes = store.take_rows(**filters, since_utc=since_at)
     recent_from = recent_since_utc(takes, RECENT_REPORTS)
     if recent_from is None:
         return takes, None

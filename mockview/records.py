@@ -13,6 +13,7 @@ The store applies the same rule in SQL (``store.REPRESENTATIVE_SQL``).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,35 @@ class TakeRecord:
         if self.star_missing is None:
             return None
         return tuple(p for p in self.star_missing.split(",") if p)
+
+
+#: What progress reads of each take (``Store.take_rows``), named as in ``TakeRecord``.
+TAKE_ROW_FIELDS = (
+    "take_id", "session_id", "answer_id", "answer_no", "take_no", "recorded_at_utc",
+    "question_id", "question_text", "question_kind", "question_category",
+    "analysis_version", "speaking_s", "word_count", "words_per_minute", "fillers_count",
+    "fillers_per_minute", "fillers_per_100_words", "long_pause_count", "pause_ratio",
+    "length_verdict", "within_target", "rambling_flagged", "top_filler", "star_missing",
+    "star_missing_count", "action_share", "concrete_results", "we_share", "hedges_count",
+    "keyword_coverage", "opening_verdict", "ending_verdict", "pitch_variation_semitones",
+    "monotone", "uptalk_share", "fades_count",
+)
+
+
+class TakeRow(namedtuple("_TakeRow", TAKE_ROW_FIELDS)):
+    """A take's key numbers as ``mockview progress`` reads them: the row SQLite returns.
+
+    ``trends.build_progress`` takes these or ``TakeRecord``s alike. A row is made in one
+    step from the database's tuple, where a record's dictionary is filled field by field
+    and its flags converted: for the 5,000 takes of a long history, a third of reading
+    them. So the values are as stored: the flags (``within_target``, ``rambling_flagged``,
+    ``monotone``) are 1 or 0 (None: not judged) where a record has True or False; and the
+    columns progress does not read (the recording, duration, articulation rate, hedges per
+    100 words, job coverage) are left out. No report is ever loaded.
+    """
+
+    __slots__ = ()
+    report = None
 
 
 @dataclass(frozen=True)

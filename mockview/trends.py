@@ -1,7 +1,8 @@
 """Comparisons and progress over stored practice: pure functions over the store's records.
 
-Takes (``TakeRecord``) and sessions (``SessionRecord``) come in, frozen dataclasses go out;
-no database, files or clock inside, so every rule can be tested on hand-made histories.
+Takes (``TakeRecord``, or for progress the lighter ``TakeRow``) and sessions
+(``SessionRecord``) come in, frozen dataclasses go out; no database, files or clock inside,
+so every rule can be tested on hand-made histories.
 
 Two rules shape every judgement here:
 
@@ -249,8 +250,7 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
     paces: list[float] = []
     spans: list[float] = []
     ratio_spans: list[float] = []
-    sums = [0.0] * len(_MEAN_OVER_TAKES)
-    counts = [0] * len(_MEAN_OVER_TAKES)
+    measured: list[tuple] = []  # each take's values of _MEAN_OVER_TAKES
     # each answer's latest take with speech, answers in the order they first appear (None:
     # no take with speech yet): ``records.representatives`` without a second walk
     latest_of: dict[int, TakeRecord | None] = {}
@@ -273,10 +273,7 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
             span = _span_s(take)
             spans.append(span)
             ratio_spans.append(take.pause_ratio * span)
-        for i, value in enumerate(_MEAN_FIELDS(take)):
-            if value is not None:
-                sums[i] += value
-                counts[i] += 1
+        measured.append(_MEAN_FIELDS(take))
         if take.hedges_count is not None:
             hedges += take.hedges_count
             hedged_words += take.word_count
@@ -298,8 +295,15 @@ def session_metrics(takes: Iterable[TakeRecord]) -> dict[str, float | None]:
         result["within_target_share"] = sum(judged) / len(judged)
     if latest:
         result["rambling_share"] = sum(t.rambling_flagged for t in latest) / len(latest)
-    for i, (key, _) in enumerate(_MEAN_OVER_TAKES):
-        result[key] = sums[i] / counts[i] if counts[i] else None
+    # column by column, each a running total in take order (a tight loop over a column is
+    # cheaper than eight indexed totals updated per take)
+    for (key, _), column in zip(_MEAN_OVER_TAKES, zip(*measured, strict=True), strict=True):
+        total, count = 0.0, 0
+        for value in column:
+            if value is not None:
+                total += value
+                count += 1
+        result[key] = total / count if count else None
     result["hedges_per_100_words"] = hedges / hedged_words * 100 if hedged_words else None
     result["star_missing_per_answer"] = _mean([t.star_missing_count for t in latest])
     result["clear_opening_share"] = _mean([_is(t.opening_verdict, "clear") for t in latest])
@@ -870,6 +874,9 @@ class QuestionScore:
 
 #: What a take is scored on in ``worst_questions`` (see ``off_target_checks``).
 OFF_TARGET_CHECKS = ("fillers", "pace", "pauses", "length", "rambling")
+_FILLERS_GOOD_PER_100 = _DEFAULTS.fillers_good_per_100_words
+_PACE_LOW, _PACE_HIGH = _DEFAULTS.pace_target_wpm
+_PAUSE_RATIO_FLAG = _DEFAULTS.pause_ratio_flag
 
 
 def off_target_checks(take: TakeRecord) -> list[str]:
@@ -879,20 +886,20 @@ def off_target_checks(take: TakeRecord) -> list[str]:
     length: outside the question's length target; rambling: flagged. Metrics that could not
     be judged (no pace for a very short answer) do not count against it.
     """
-    failed = []
-    if take.fillers_per_100_words > _DEFAULTS.fillers_good_per_100_words:
-        failed.append("fillers")
-    low, high = _DEFAULTS.pace_target_wpm
-    if take.words_per_minute is not None and not low <= take.words_per_minute <= high:
-        failed.append("pace")
-    if take.pause_ratio is not None and take.pause_ratio > _DEFAULTS.pause_ratio_flag:
-        failed.append("pauses")
-    if take.within_target is False:
-        failed.append("length")
-    if take.rambling_flagged:
-        failed.append("rambling")
-    return failed
+    flags = _off_target_flags(take)
+    return [check for check, failed in zip(OFF_TARGET_CHECKS, flags, strict=True) if failed]
 
+
+def _off_target_flags(take: TakeRecord) -> tuple[bool, ...]:
+    """Whether ``take`` fails each of ``OFF_TARGET_CHECKS``, in that order: a tuple, so
+    ``worst_questions`` can add up a question's takes column by column. The flags may be
+    a record's True or False or a ``TakeRow``'s 1 or 0."""
+    pace, pause_ratio = take.words_per_minute, take.pause_ratio
+    return (take.fillers_per_100_words > _FILLERS_GOOD_PER_100,
+            pace is not None and not _PACE_LOW <= pace <= _PACE_HIGH,
+            pause_ratio is not None and pause_ratio > _PAUSE_RATIO_FLAG,
+            take.within_target is not None and not take.within_target,
+            bool(take.rambling_flagged))
 
 
 @dataclass(frozen=True)
@@ -966,8 +973,16 @@ def group_sessions(takes: Iterable[TakeRecord]) -> list[list[TakeRecord]]:
     groups: dict[int, list[TakeRecord]] = defaultdict(list)
     for take in takes:
         groups[take.session_id].append(take)
-    return sorted(groups.values(),
-                  key=lambda g: (min(t.recorded_at_utc for t in g), g[0].session_id))
+    return sorted(groups.values(), key=lambda g: (_started_at(g), g[0].session_id))
+
+
+_RECORDED_AT = operator.attrgetter("recorded_at_utc")
+_ANSWER_ID = operator.attrgetter("answer_id")
+
+
+def _started_at(takes: Sequence[TakeRecord]) -> str:
+    """When the first of ``takes`` (a session's, in any order) was recorded."""
+    return min(map(_RECORDED_AT, takes))
 
 
 def build_progress(
@@ -981,7 +996,8 @@ def build_progress(
     report_tallies: ReportTallies | None = None,
     job: JobCoverage | None = None,
 ) -> Progress:
-    """Trends and patterns over ``takes`` (any order; reports optional).
+    """Trends and patterns over ``takes`` (any order; reports optional): ``TakeRecord``s,
+    or the lighter ``TakeRow``s the store reads for progress.
 
     ``question_id``, ``category`` and ``since_utc`` keep only the matching takes (the store
     filters the same way; doing it here too keeps this function right on its own) and are
@@ -1006,8 +1022,8 @@ def build_progress(
     groups = group_sessions(kept)
     sessions = tuple(SessionPoint(
         session_id=g[0].session_id,
-        started_at_utc=min(t.recorded_at_utc for t in g),
-        answer_count=len({t.answer_id for t in g}),
+        started_at_utc=_started_at(g),
+        answer_count=len(set(map(_ANSWER_ID, g))),
         take_count=len(g),
         metrics=session_metrics(g),
     ) for g in groups)
@@ -1081,17 +1097,17 @@ def filler_patterns(sessions: Sequence[Sequence[TakeRecord]]) -> tuple[FillerPat
 
 def kind_patterns(takes: Iterable[TakeRecord]) -> tuple[KindPattern, ...]:
     """Per question kind: answers with a length verdict, and how many ran over or under."""
+    # one count of (kind, verdict) pairs, which are few, rather than three per take
+    pairs = Counter((t.question_kind or "unspecified", t.length_verdict) for t in takes
+                    if t.length_verdict in _VERDICT_RANK)
     answers: Counter = Counter()
     over: Counter = Counter()
     under: Counter = Counter()
-    for take in takes:
-        if take.length_verdict not in _VERDICT_RANK:
-            continue
-        kind = take.question_kind or "unspecified"
-        answers[kind] += 1
-        rank = _VERDICT_RANK[take.length_verdict]
-        over[kind] += rank > 0
-        under[kind] += rank < 0
+    for (kind, verdict), n in pairs.items():
+        answers[kind] += n
+        rank = _VERDICT_RANK[verdict]
+        over[kind] += n if rank > 0 else 0
+        under[kind] += n if rank < 0 else 0
     patterns = [KindPattern(k, answers[k], over[k], under[k]) for k in answers]
     return tuple(sorted(patterns, key=lambda p: (-p.share_over, -p.answers, p.kind)))
 
@@ -1163,9 +1179,14 @@ def voice_pattern(sessions: Sequence[Sequence[TakeRecord]], *,
                   window: int = DELIVERY_SESSIONS) -> VoicePattern:
     """Monotone and uptalk in the last ``window`` of ``sessions`` (oldest first) that were
     measured for delivery."""
-    measured = [g for g in sessions
-                if any(t.monotone is not None or t.uptalk_share is not None for t in g)]
-    recent = measured[-window:] if window > 0 else []
+    # from the latest session back, so a long history's older sessions are never read
+    recent: list[Sequence[TakeRecord]] = []
+    for takes in reversed(sessions):
+        if len(recent) >= window:
+            break
+        if any(t.monotone is not None or t.uptalk_share is not None for t in takes):
+            recent.append(takes)
+    recent.reverse()
     monotone = uptalk = 0
     for takes in recent:
         flags = [t.monotone for t in takes if t.monotone is not None]
@@ -1199,15 +1220,14 @@ def worst_questions(takes: Iterable[TakeRecord], *,
             by_question[key].append(take)
     scores = []
     for group in by_question.values():
-        failed = dict.fromkeys(OFF_TARGET_CHECKS, 0)
-        for take in group:
-            for check in off_target_checks(take):
-                failed[check] += 1
-        mean = sum(failed.values()) / len(group)
+        # each check's failures over the group: the takes' flags added column by column
+        failed = [sum(column)
+                  for column in zip(*map(_off_target_flags, group), strict=True)]
+        mean = sum(failed) / len(group)
         if mean > 0:
+            missed = {c: n for c, n in zip(OFF_TARGET_CHECKS, failed, strict=True) if n}
             scores.append(QuestionScore(group[0].question_id, group[-1].question_text,
-                                        len(group), mean,
-                                        {c: failed[c] for c in OFF_TARGET_CHECKS if failed[c]}))
+                                        len(group), mean, missed))
     scores.sort(key=lambda s: (-s.mean_off_target, -s.takes, s.question_id or ""))
     return tuple(scores[:limit])
 
