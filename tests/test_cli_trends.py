@@ -429,6 +429,14 @@ def test_progress_job_says_which_terms_your_answers_use(behavioral_history, tmp_
     assert "Never said: backend engineer, Kubernetes." in lines  # the title is a term
 
 
+def test_a_job_title_is_shown_as_written_not_as_markup(behavioral_history, tmp_path):
+    job = tmp_path / "job.md"
+    job.write_text(JOB_TEXT.replace("# Backend Engineer", "# Data Engineer [remote] :rocket:"))
+    result = run("progress", "--job", str(job))
+    assert result.exit_code == 0, result.output
+    assert "Job: Data Engineer [remote] :rocket:" in result.output
+
+
 def test_progress_job_json(behavioral_history, tmp_path, utc_clock):
     job = tmp_path / "job.md"
     job.write_text(JOB_TEXT)

@@ -422,7 +422,8 @@ def job_panel(job: JobCoverage) -> Panel:
                           style="dim"))
     elif job.terms:
         lines.append(Text("You have said every key term of this job.", style="green"))
-    title = f"Job: {_short(job.title, 50)}" if job.title else "Job description"
+    # the title is the advert's words: shown as written, never read as markup
+    title = Text(f"Job: {_short(job.title, 50)}" if job.title else "Job description")
     return Panel(Group(*lines), title=title, title_align="left", border_style="magenta")
 
 
