@@ -153,6 +153,15 @@ def match_level(audio: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return audio * np.sqrt(speech_power(reference) / max(power, 1e-20))
 
 
+def overdriven(audio: np.ndarray, *, over_db: float) -> np.ndarray:
+    """``audio`` through an input gain set ``over_db`` higher than its loudest peak allows,
+    everything past full scale cut flat: a laptop microphone with the speaker close to it."""
+    top = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if top == 0.0:
+        return audio
+    return np.clip(audio * (10 ** (over_db / 20) / top), -1.0, 1.0)
+
+
 def without_clipping(audio: np.ndarray, *, peak: float = 0.99) -> np.ndarray:
     """``audio`` scaled down as a whole when a peak would clip, as a recorder's gain would be
     set; the SNR is unchanged."""

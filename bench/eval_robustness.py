@@ -151,6 +151,9 @@ CONDITIONS = [
     Condition("opus-32k", "Opus 32 kbps", lambda audio, scene: audio, codec="opus"),
     Condition("quiet", "speech at -35 dBFS",
               lambda audio, scene: degrade.set_speech_level(audio, level_dbfs=-35.0)),
+    Condition("laptop", "small room (RT60 0.3 s), noise 15 dB SNR, gain 6 dB too high",
+              lambda audio, scene: degrade.overdriven(_steady(15)(
+                  degrade.reverberate(audio, rt60_s=0.3, rng=scene.rng), scene), over_db=6.0)),
 ]
 BY_NAME = {condition.name: condition for condition in CONDITIONS}
 
