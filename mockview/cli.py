@@ -509,6 +509,8 @@ def batch(paths, jobs, out_dir, question_id, questions_csv, bank_paths, model_na
             from mockview.cluster import DaskWorkers
 
             workers = DaskWorkers(dask_address, model_name, send_audio=send_audio)
+            if workers.warning:
+                click.echo(workers.warning, err=True)
         options = batches.BatchOptions(out_dir=out, jobs=jobs or os.cpu_count() or 1,
                                        model_name=model_name, questions=questions,
                                        summary_by=cohorts, workers=workers)

@@ -8,6 +8,7 @@ and ``mockview.batch`` writes the results here, as it does for local workers.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from mockview.batch import Recording, WorkerLost, analyze_in_worker, prepare_worker
@@ -34,6 +35,9 @@ def _distributed():
 
 
 PLUGIN_NAME = "mockview-model"
+#: what a worker's environment must hold for its threads to share one heap (glibc's arenas):
+#: read when the process starts, so the worker plugin is too late to set it
+ARENA_VARIABLE, ARENA_VALUE = "MALLOC_ARENA_MAX", "1"
 #: the worker's statistical profiler: the stacks of its busy threads, 100 times a second
 PROFILER_CALLBACKS = ("profile", "profile-cycle")
 
@@ -59,6 +63,26 @@ def model_plugin(model_name: str | None):
             resume_profiler(worker, self.paused)
 
     return ModelPlugin(model_name)
+
+
+def arena_setting() -> str | None:
+    """``MALLOC_ARENA_MAX`` as the worker (where this runs) was started with, if at all."""
+    return os.environ.get(ARENA_VARIABLE)
+
+
+def heap_warning(settings: dict[str, str | None], address: str) -> str | None:
+    """The line to show when any worker (address to its ``arena_setting()``) was started
+    without ``MALLOC_ARENA_MAX=1``: it works, but each of its threads keeps a heap of its
+    own, and on eight answers such a worker used 17 % more CPU and peaked 44 MB higher.
+    The plugin cannot mend it: glibc reads the variable once, as the process starts."""
+    without = [worker for worker, value in settings.items() if value != ARENA_VALUE]
+    if not without:
+        return None
+    return (f"Warning: {len(without)} of {len(settings)} Dask workers run without "
+            f"{ARENA_VARIABLE}={ARENA_VALUE} in their environment, so each of their threads "
+            "keeps a heap of its own (more memory and CPU per file). Start them with it: "
+            f"{ARENA_VARIABLE}={ARENA_VALUE} dask worker {address} --nthreads 1, or Dask's "
+            "setting distributed.nanny.pre-spawn-environ (README, \"On a Dask cluster\").")
 
 
 def pause_profiler(worker) -> list[str]:
@@ -107,6 +131,8 @@ class DaskWorkers:
             raise ClusterError(f"The Dask scheduler at {address} has no workers. Start some "
                                f"with: dask worker {address} --nthreads 1") from None
         self.client.register_plugin(model_plugin(model_name))
+        #: one line for the user when workers were started without one heap, else None
+        self.warning = heap_warning(self.client.run(arena_setting), address)
         # one file per worker thread; more threads than cores only share the model's time
         self.slots = max(1, sum(self.client.nthreads().values()))
 

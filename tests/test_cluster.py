@@ -1,6 +1,8 @@
 """mockview batch --dask: the same reports from a Dask cluster's workers, each loading the
-model once; and the one-line refusals around it."""
+model once; the one-line refusals around it, and the warning for workers started without
+MALLOC_ARENA_MAX=1."""
 
+import contextlib
 import csv
 import os
 import shutil
@@ -61,11 +63,31 @@ def test_a_scheduler_that_is_not_there_is_named(tmp_path, monkeypatch):
     assert result.stderr.endswith("Check the address, or start one with: dask scheduler\n")
 
 
+@contextlib.contextmanager
+def two_workers(environ: dict[str, str] | None = None):
+    """A two-worker LocalCluster whose workers start with ``environ`` added to this
+    process's environment, less MALLOC_ARENA_MAX unless ``environ`` sets it. Its nannies
+    write what they give their workers into this process's environment too: undone."""
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    saved = dict(os.environ)
+    os.environ.pop("MALLOC_ARENA_MAX", None)
+    spawn = {**dask.config.get("distributed.nanny.pre-spawn-environ"), **(environ or {})}
+    try:
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": spawn}), \
+                distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                         dashboard_address=None) as cluster:
+            yield cluster
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="module")
 def local_cluster():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    # started as a cluster often is: without the MALLOC_ARENA_MAX=1 the README asks for
+    with two_workers() as cluster:
         yield cluster
 
 
@@ -166,3 +188,48 @@ def test_the_workers_do_not_profile_while_the_plugin_is_registered(local_cluster
         client.unregister_worker_plugin(PLUGIN_NAME)
         assert list(client.run(_profiling).values()) == [{"profile": True,
                                                           "profile-cycle": True}] * 2
+
+
+def test_the_heap_warning_counts_the_workers_started_without_one_heap():
+    from mockview.cluster import heap_warning
+
+    address = "tcp://10.0.0.5:8786"
+    assert heap_warning({"tcp://a:1": "1", "tcp://b:1": "1"}, address) is None
+    warning = heap_warning({"tcp://a:1": "1", "tcp://b:1": None, "tcp://c:1": "4"}, address)
+    assert warning == (
+        "Warning: 2 of 3 Dask workers run without MALLOC_ARENA_MAX=1 in their environment, "
+        "so each of their threads keeps a heap of its own (more memory and CPU per file). "
+        "Start them with it: MALLOC_ARENA_MAX=1 dask worker tcp://10.0.0.5:8786 --nthreads "
+        "1, or Dask's setting distributed.nanny.pre-spawn-environ (README, \"On a Dask "
+        "cluster\").")
+
+
+def _one_answer(tmp_path):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    shutil.copy(SHORT, answers / "ann_q1.flac")
+    return answers
+
+
+@pytest.mark.model
+def test_workers_started_without_one_heap_are_named_once_on_stderr(tmp_path, local_cluster):
+    address = local_cluster.scheduler_address
+    result = batch_process(_one_answer(tmp_path), "--out", tmp_path / "out", "--dask", address)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "MALLOC_ARENA_MAX" in line]
+    assert warnings == [
+        "Warning: 2 of 2 Dask workers run without MALLOC_ARENA_MAX=1 in their environment, "
+        "so each of their threads keeps a heap of its own (more memory and CPU per file). "
+        f"Start them with it: MALLOC_ARENA_MAX=1 dask worker {address} --nthreads 1, or "
+        "Dask's setting distributed.nanny.pre-spawn-environ (README, \"On a Dask cluster\")."]
+    assert (tmp_path / "out" / "ann_q1.json").is_file()  # a warning, not a refusal
+
+
+@pytest.mark.model
+def test_workers_started_with_one_heap_get_no_warning(tmp_path):
+    with two_workers({"MALLOC_ARENA_MAX": "1"}) as cluster:
+        result = batch_process(_one_answer(tmp_path), "--out", tmp_path / "out", "--dask",
+                               cluster.scheduler_address)
+    assert result.returncode == 0, result.stderr
+    assert "MALLOC_ARENA_MAX" not in result.stderr
+    assert "1 recording: 1 analysed" in result.stderr
