@@ -1382,7 +1382,8 @@ def interview(job_path, count, bank, time_limit, prep, silence_stop, device, out
 
     render_scorecard(scorecard(record_), console)
     console.print(f"Wrote the review page: {page} · every answer in full: "
-                  f"mockview show {record_.summary.session_id}", style="dim", highlight=False)
+                  f"mockview show {record_.summary.session_id}", style="dim", highlight=False,
+                  markup=False)
 
 
 def _run_session(questions, settings, *, console, interactive, details, output_device,

@@ -74,7 +74,8 @@ def test_an_interview_through_the_microphone_asks_a_follow_up_and_saves_it_all(
     with open(out_path, "w") as out_file, open(err_path, "w") as err_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "mockview", "interview", "--job", str(job), "--questions",
-             "1", "--prep", "0", "--silence-stop", "3", "--no-input", "--json", "--no-voice"],
+             "1", "--prep", "0", "--silence-stop", "3", "--no-input", "--json", "--no-voice",
+             "-o", "answers [draft].html"],
             stdout=out_file, stderr=err_file, text=True, cwd=tmp_path)
         played = _answer_each_recording(process, clips, mockview_home)
         process.wait(timeout=120)
@@ -111,7 +112,8 @@ def test_an_interview_through_the_microphone_asks_a_follow_up_and_saves_it_all(
     db.close()
 
     page = Path(document["page"])
-    assert page.is_file()
+    assert page == tmp_path / "answers [draft].html" and page.is_file()
+    assert "[draft].html" in err  # the path as given, not read as a style
     html = page.read_text()
     assert "Follow-up to answer 2" in html and follow["reason"] in html
     assert "Interview scorecard" in err and "Traceback" not in err
