@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mockview.allocator import release_memory
 from mockview.errors import MockviewError
 
 if TYPE_CHECKING:
@@ -398,8 +399,13 @@ def prepare_worker(model_name: str | None, *, threads: int) -> None:
     for the model's arithmetic, let go of memory as one file ends (``tune_allocator``,
     ``MODEL_ALLOCATOR_ENVIRON``), then load the model. Left to its default, CTranslate2 may
     take several threads per model, and workers sharing the cores then fight over them."""
+    from mockview.speech.transcription import READERS_VARIABLE, load_model
+
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
+    # a worker reads one chunk at a time: the batch's parallelism is its workers, and two
+    # readers raised a --jobs 1 worker's peak from about 420 to 540 MB, over analyze's
+    os.environ[READERS_VARIABLE] = "1"
     os.environ.update(MODEL_ALLOCATOR_ENVIRON)
     tune_allocator()
     logging.getLogger("mockview").setLevel(logging.ERROR)  # warnings reach the caller
@@ -414,21 +420,16 @@ def prepare_worker(model_name: str | None, *, threads: int) -> None:
         pass
     else:
         tqdm.set_lock(threading.RLock())
-    from mockview.speech.transcription import load_model
-
     try:
         load_model(model_name)
     except MockviewError:
         pass  # each file then fails with the model's one-line reason
 
 
-#: glibc's mallopt parameters, and the largest block it serves from reused heap memory
-#: rather than a fresh mapping: the ceiling its own sliding threshold climbs to (32 MiB on
-#: 64-bit), and twice that before it hands the top of the heap back, as it would itself
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
+#: the largest block glibc serves from reused heap memory rather than a fresh mapping: the
+#: ceiling its own sliding threshold climbs to (32 MiB on 64-bit), and twice that before it
+#: hands the top of the heap back, as it would itself
 MMAP_THRESHOLD_BYTES = 32 << 20
-#: heaps (glibc "arenas") the worker's threads share: one, like a process with one thread
-ARENA_MAX = 1
 #: CTranslate2's arithmetic (Intel MKL, built into it) takes its buffers from MKL's own
 #: memory manager, which keeps what the model frees for its next call: glibc never sees it
 #: freed, so neither the analysis's arrays nor ``malloc_trim`` can use it, and a worker
@@ -437,15 +438,6 @@ ARENA_MAX = 1
 #: MB between files instead of 278-284, peaks 417-420 MB instead of 435-448, the same CPU
 #: time (15.4-15.7 s against 15.6-15.8 s). Set before the model is loaded, it is in time.
 MODEL_ALLOCATOR_ENVIRON = {"MKL_DISABLE_FAST_MM": "1"}
-
-
-def _libc():
-    import ctypes
-
-    try:
-        return ctypes.CDLL(None)
-    except OSError:
-        return None
 
 
 def tune_allocator() -> None:
@@ -459,29 +451,20 @@ def tune_allocator() -> None:
     two-worker cluster some 40 % slower than ``--jobs 2``. Memory is handed back after each
     file instead (``release_memory``).
 
-    glibc also gives each thread that allocates a heap ("arena") of its own, up to eight per
-    core; memory freed in one serves only the threads drawing on it, and a heap other than
-    the main one unmaps its blocks as they empty, to fault them in again. The analysis and
-    the model's thread each had one: on an 89 s answer a process peaked at 466 MB analysing
-    in its main thread and at 500 MB in a second thread (as a Dask worker does), both at
-    417 MB with one heap. Threads started after this call draw on the heaps already there:
-    in a local worker, the main one. A Dask worker already has threads with heaps of their
-    own, so it needs ``MALLOC_ARENA_MAX=1`` in its environment for the same (README, "On a
-    Dask cluster"). A no-op where the C library has no ``mallopt``.
+    The worker's threads also share one heap (``mockview.allocator.share_one_heap``); a
+    heap other than the main one also unmaps its blocks as they empty, to fault them in
+    again. The analysis and the model's thread each had one: on an 89 s answer a process
+    peaked at 466 MB analysing in its main thread and at 500 MB in a second thread (as a
+    Dask worker does), both at 417 MB with one heap. Threads started after this call draw
+    on the heaps already there: in a local worker, the main one. A Dask worker already has
+    threads with heaps of their own, so it needs ``MALLOC_ARENA_MAX=1`` in its environment
+    for the same (README, "On a Dask cluster").
     """
-    mallopt = getattr(_libc(), "mallopt", None)
-    if mallopt is not None:
-        mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-        mallopt(_M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD_BYTES)
-        mallopt(_M_ARENA_MAX, ARENA_MAX)
+    from mockview.allocator import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, mallopt, share_one_heap
 
-
-def release_memory() -> None:
-    """Hand back to the system the heap memory the last file freed (glibc's
-    ``malloc_trim``): between files a worker then holds its model and little else."""
-    trim = getattr(_libc(), "malloc_trim", None)
-    if trim is not None:
-        trim(0)
+    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD_BYTES)
+    share_one_heap()
 
 
 def analyze_in_worker(source: str, question: QuestionInfo | None, model_name: str | None,

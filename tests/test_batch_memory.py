@@ -125,7 +125,27 @@ print(int(Path("/proc/self/statm").read_text().split()[1]) * {page})
 def test_between_files_a_worker_does_not_keep_the_models_buffers():
     # CTranslate2's arithmetic (MKL) kept the buffers the model freed for its next call,
     # out of reach of the trim after each file: after two 4.9 s files a worker held
-    # 273.7-274.0 MB with MKL's memory manager on, 264.2-264.3 MB with it off
+    # 273.7-274.0 MB with MKL's memory manager on, 264.2-264.3 MB with it off. On another
+    # machine (AMD EPYC) both held 262.0-262.1 MB: the manager made no difference there, so
+    # what holds everywhere is that turning it off never costs memory.
     held = {on: int(_python(HELD.format(manager_on=on, source=str(SHORT), page=PAGE)))
             for on in (False, True)}
-    assert held[True] - held[False] > 5 << 20
+    assert held[False] - held[True] < 2 << 20
+
+
+MANAGER = """
+import os
+import mockview.batch as batch
+import mockview.speech.transcription as transcription
+
+os.environ.pop("MKL_DISABLE_FAST_MM", None)  # as a process is started
+transcription.load_model = lambda *args, **kwargs: print(os.environ.get("MKL_DISABLE_FAST_MM"))
+batch.prepare_worker(None, threads=2)
+print(transcription.chunk_readers())
+"""
+
+
+def test_a_worker_turns_mkls_memory_manager_off_before_the_model_loads():
+    # MKL reads the setting once, as the model's first arithmetic runs; and a worker reads
+    # one chunk at a time, even with two threads: its batch runs files side by side
+    assert _python(MANAGER, env={"MOCKVIEW_CHUNK_READERS": "2"}).split() == ["1", "1"]

@@ -160,10 +160,10 @@ def _page_faults_of_reused_arrays():
 def _plugin_and_model_loads(dask_worker):
     import os
 
-    from mockview.speech.transcription import load_model
+    from mockview.speech.transcription import _loaded_model
 
     return ("mockview-model" in dask_worker.plugins, _profiling(dask_worker),
-            load_model.cache_info().misses, os.environ.get("OMP_NUM_THREADS"))
+            _loaded_model.cache_info().misses, os.environ.get("OMP_NUM_THREADS"))
 
 
 def _profiling(dask_worker):

@@ -153,7 +153,7 @@ def fake_models(monkeypatch):
 
     FakeModel.loads, FakeModel.cached = [], set()
     monkeypatch.setattr(transcription, "_chunk_model_class", lambda: FakeModel)
-    monkeypatch.setattr(transcription, "load_model", transcription.load_model.__wrapped__)
+    monkeypatch.setattr(transcription, "_loaded_model", transcription._loaded_model.__wrapped__)
     return FakeModel.loads
 
 

@@ -23,6 +23,7 @@ import os
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from itertools import accumulate, pairwise
@@ -149,19 +150,72 @@ def resolve_model(name: str | None = None) -> str:
     )
 
 
-@lru_cache(maxsize=2)
-def load_model(name: str | None = None, *, download: bool = False):
+#: the most chunks of one recording read side by side (a 90 s answer is four chunks)
+MAX_READERS = 4
+#: sets how many chunks are read side by side, instead of one per core (1: the least memory)
+READERS_VARIABLE = "MOCKVIEW_CHUNK_READERS"
+
+
+def chunk_readers() -> int:
+    """How many chunks of a whole recording to read side by side, each on one thread:
+    ``MOCKVIEW_CHUNK_READERS`` when set, else one per core this process may use
+    (``OMP_NUM_THREADS``, when set, is its budget), at most ``MAX_READERS``.
+
+    On two cores, two chunks read at once on one thread each take 0.57 of the time the same
+    chunks take one after another on CTranslate2's own threads, with the same words: one
+    chunk's beam search keeps two threads only about three-quarters busy (bench/README,
+    "Chunks side by side"). Each reader needs memory of its own: ``mockview analyze`` of
+    the 90 s benchmark answer peaked at 459-504 MB with two, 435 MB with one.
+    """
+    setting = os.environ.get(READERS_VARIABLE, "").strip()
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise ModelError(f"{READERS_VARIABLE} must be a whole number of 1 or more, not "
+                             f"{setting!r}. Unset it to read one chunk per core.")
+        return min(MAX_READERS, int(setting))
+    try:
+        budget = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        budget = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else os.cpu_count() or 1
+    return max(1, min(MAX_READERS, budget))
+
+
+def _prepare_readers() -> int:
+    """``chunk_readers()``, with the process's threads sharing one heap when there are
+    several (``mockview.allocator.share_one_heap``)."""
+    readers = chunk_readers()
+    if readers > 1:
+        from mockview.allocator import share_one_heap
+
+        share_one_heap()
+    return readers
+
+
+def load_model(name: str | None = None, *, readers: int = 1, download: bool = False):
     """Load (once per process) the faster-whisper model for ``name``.
 
     The bundled default is read from the installed package, and a named model from the
     local cache. Nothing is downloaded unless ``download`` is true: a download is the one
     thing mockview would send over the network, so it is asked for, never implied. A named
     model that is not cached raises ModelDownloadNeeded instead.
+
+    ``readers`` above 1 loads a model that ``readers`` threads can run at once, each
+    on one core (``chunk_readers``); with 1 the model runs one call at a time on
+    CTranslate2's own threads, as the live transcription wants it.
     """
+    return _loaded_model(name or None, readers, download)
+
+
+@lru_cache(maxsize=2)
+def _loaded_model(name: str | None, readers: int, download: bool):
+    """``load_model``, cached by all three arguments, however they were passed."""
     model_class = _chunk_model_class()
     source = resolve_model(name)
+    threads = {"cpu_threads": 1, "num_workers": readers} if readers > 1 else {}
     try:
-        return model_class(source, device="cpu", compute_type="int8", local_files_only=True)
+        return model_class(source, device="cpu", compute_type="int8", local_files_only=True,
+                           **threads)
     except Exception as error:
         if Path(source).is_dir():
             raise ModelError(f"Could not load the model in {source}: {error}") from None
@@ -173,7 +227,7 @@ def load_model(name: str | None = None, *, download: bool = False):
         )
     logger.info("model %s is not cached; downloading it", source)
     try:
-        return model_class(source, device="cpu", compute_type="int8")
+        return model_class(source, device="cpu", compute_type="int8", **threads)
     except Exception as error:
         raise ModelError(
             f"Model '{name}' is not in the local cache and could not be downloaded "
@@ -238,10 +292,12 @@ def decode_and_transcribe(
 
     The file is decoded once, block by block, while the model loads in a second thread:
     the blocks feed the voice detection, then the chunks are transcribed from the kept
-    samples, which the caller can measure further (``mockview.speech.delivery``) without reading
-    the file again. Past ``keep_s`` the blocks are let go and the file is streamed a
-    second time for the chunks, through a window of one chunk, so a three-hour recording
-    takes as little memory as a minute's; its samples are then None.
+    samples, ``chunk_readers()`` of them side by side, and the caller can measure the
+    samples further (``mockview.speech.delivery``) without reading the file again. Past
+    ``keep_s`` the blocks are let go and the file is streamed a second time for the
+    chunks, through a window of one chunk (the chunks being read hold their own samples),
+    so a three-hour recording takes as little memory as a minute's; its samples are then
+    None.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -250,8 +306,9 @@ def decode_and_transcribe(
     from mockview.speech.hidden import add_hidden_fillers
 
     audio = AudioFile(path)
+    readers = _prepare_readers()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        model = pool.submit(load_model, model_name)
+        model = pool.submit(load_model, model_name, readers=readers)
         voice = VoiceRegions()
         kept: list[np.ndarray] | None = []
         for block in audio.blocks():
@@ -271,7 +328,8 @@ def decode_and_transcribe(
             source, regions, speech=speech, duration_s=duration_s, offset_s=0.0,
             settings=settings,
             model_loader=model.result,
-            progress=progress and (lambda done_s: progress(done_s, duration_s)))
+            progress=progress and (lambda done_s: progress(done_s, duration_s)),
+            readers=readers)
     transcript = finish_transcript([piece], duration_s=duration_s, model_name=model_name,
                                    settings=settings)
     if settings.fillers_from_audio:
@@ -290,14 +348,17 @@ def transcribe_audio(
     """Transcribe a 16 kHz mono array. ``progress(done_s, total_s)`` is called per chunk.
 
     The model is only loaded when the audio holds voice; ``model_loader`` replaces
-    ``load_model(model_name)`` for a caller that loads it ahead.
+    ``load_model(model_name, readers=chunk_readers())`` for a caller that loads it ahead
+    (a model loaded for one reader reads the chunks one after another).
     """
     from mockview.speech.hidden import add_hidden_fillers
 
     duration_s = audio.size / SAMPLE_RATE
-    piece = transcribe_piece(audio, offset_s=0.0, settings=settings,
-                             model_loader=model_loader or partial(load_model, model_name),
-                             progress=progress and (lambda done_s: progress(done_s, duration_s)))
+    readers = _prepare_readers()
+    piece = transcribe_piece(
+        audio, offset_s=0.0, settings=settings,
+        model_loader=model_loader or partial(load_model, model_name, readers=readers),
+        progress=progress and (lambda done_s: progress(done_s, duration_s)), readers=readers)
     transcript = finish_transcript([piece], duration_s=duration_s, model_name=model_name,
                                    settings=settings)
     return add_hidden_fillers(transcript, audio) if settings.fillers_from_audio else transcript
@@ -324,8 +385,10 @@ def transcribe_piece(
     settings: TranscriptionSettings,
     model_loader: Callable[[], Any],
     progress: Callable[[float], None] | None = None,
+    readers: int = 1,
 ) -> Piece:
-    """Steps 1 and 2 for ``audio`` that starts ``offset_s`` into the answer.
+    """Steps 1 and 2 for ``audio`` that starts ``offset_s`` into the answer, its chunks read
+    ``readers`` at a time.
 
     A whole array is one piece; while recording (``mockview.speech.live``), each stretch up to a
     silence is one. Times in the result are from the start of the answer.
@@ -333,7 +396,8 @@ def transcribe_piece(
     speech, regions = speech_and_voice(audio)
     return _transcribe_regions(audio, regions, speech=speech,
                                duration_s=audio.size / SAMPLE_RATE, offset_s=offset_s,
-                               settings=settings, model_loader=model_loader, progress=progress)
+                               settings=settings, model_loader=model_loader, progress=progress,
+                               readers=readers)
 
 
 def _transcribe_regions(
@@ -346,11 +410,15 @@ def _transcribe_regions(
     settings: TranscriptionSettings,
     model_loader: Callable[[], Any],
     progress: Callable[[float], None] | None,
+    readers: int = 1,
 ) -> Piece:
     """Step 2 for ``audio`` (an array, or a file streaming through a window) whose voice is
-    in ``regions`` (``speech`` where the detector heard speech): chunks planned and read
-    one after another, front to back."""
-    from mockview.speech.voicing import voiced_spans  # numpy: not on the import path
+    in ``regions`` (``speech`` where the detector heard speech): chunks planned front to
+    back and read ``readers`` at a time, side by side (``chunk_readers``), their words
+    joined in order."""
+
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
 
     chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s, duration_s=duration_s,
                            quietest=partial(quietest_moment, audio))
@@ -359,31 +427,37 @@ def _transcribe_regions(
     dropped: list[DroppedWord] = []
     voiced: list[tuple[float, float]] = []
     next_region = 0  # the first region that may reach into the chunk (both are in order)
-    for chunk_start, chunk_end in chunks:
-        model = model if model is not None else model_loader()
-        samples = audio[int(chunk_start * SAMPLE_RATE) : int(chunk_end * SAMPLE_RATE)]
-        segments = _transcribe_chunk(model, samples, settings)
-        kept, lost = check_segments(segments, offset_s=offset_s + chunk_start,
-                                    settings=settings)
-        while next_region < len(regions) and regions[next_region][1] <= chunk_start:
-            next_region += 1
-        last_region = next_region
-        while last_region < len(regions) and regions[last_region][0] < chunk_end:
-            last_region += 1
-        for stretch in unheard_stretches(kept, regions[next_region:last_region],
-                                         chunk=(chunk_start, chunk_end),
-                                         offset_s=offset_s, settings=settings):
-            kept, lost = _read_again(model, audio, stretch, kept, lost, offset_s=offset_s,
-                                     settings=settings)
-        around_fillers = _around_fillers(kept, settings)
-        if around_fillers:
-            voiced.extend(voiced_spans(samples, offset_s=offset_s + chunk_start,
-                                       min_s=settings.min_filler_voice_s,
-                                       within=around_fillers))
+    reading: deque = deque()  # chunks being read, in order: at most ``readers`` at once
+
+    def collect() -> None:
+        future, chunk_end = reading.popleft()
+        kept, lost, heard = future.result()
         words.extend(kept)
         dropped.extend(lost)
+        voiced.extend(heard)
         if progress:
             progress(offset_s + min(chunk_end, duration_s))
+
+    with ThreadPoolExecutor(max_workers=readers) if readers > 1 else _InThisThread() as pool:
+        try:
+            for chunk_start, chunk_end in chunks:
+                model = model if model is not None else model_loader()
+                while next_region < len(regions) and regions[next_region][1] <= chunk_start:
+                    next_region += 1
+                last_region = next_region
+                while last_region < len(regions) and regions[last_region][0] < chunk_end:
+                    last_region += 1
+                samples = audio[int(chunk_start * SAMPLE_RATE) : int(chunk_end * SAMPLE_RATE)]
+                if len(reading) == readers:
+                    collect()
+                reading.append((pool.submit(
+                    _read_chunk, model, samples, (chunk_start, chunk_end),
+                    regions[next_region:last_region], offset_s=offset_s, settings=settings,
+                ), chunk_end))
+            while reading:
+                collect()
+        finally:
+            pool.shutdown(cancel_futures=True)  # on an error: no chunk starts after it
     return Piece(
         words=tuple(words),
         dropped=tuple(dropped),
@@ -391,6 +465,44 @@ def _transcribe_regions(
         speech=tuple((offset_s + start, offset_s + end) for start, end in speech),
         voiced=tuple(voiced),
     )
+
+
+class _InThisThread(Executor):
+    """Runs each call at once in the calling thread: one reader needs no thread of its own."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def _read_chunk(
+    model: Any,
+    samples: np.ndarray,
+    chunk: tuple[float, float],
+    regions: list[tuple[float, float]],
+    *,
+    offset_s: float,
+    settings: TranscriptionSettings,
+) -> tuple[list[Word], list[DroppedWord], list[tuple[float, float]]]:
+    """Step 2 for one chunk, ``samples`` from ``chunk[0]`` to ``chunk[1]`` s into the piece,
+    with the voice ``regions`` that reach into it: its checked words, its drops, and the
+    runs of voice around its fillers. Needs nothing from any other chunk, so chunks can be
+    read side by side."""
+    from mockview.speech.voicing import voiced_spans  # numpy: not on the import path
+
+    chunk_start = chunk[0]
+    segments = _transcribe_chunk(model, samples, settings)
+    kept, lost = check_segments(segments, offset_s=offset_s + chunk_start, settings=settings)
+    for stretch in unheard_stretches(kept, regions, chunk=chunk, offset_s=offset_s,
+                                     settings=settings):
+        kept, lost = _read_again(model, samples, stretch, kept, lost, offset_s=offset_s,
+                                 samples_start_s=chunk_start, settings=settings)
+    around_fillers = _around_fillers(kept, settings)
+    voiced = voiced_spans(samples, offset_s=offset_s + chunk_start,
+                          min_s=settings.min_filler_voice_s,
+                          within=around_fillers) if around_fillers else []
+    return kept, lost, voiced
 
 
 def finish_transcript(
@@ -475,15 +587,17 @@ def unheard_stretches(
 
 def _read_again(
     model: Any,
-    audio: np.ndarray | AudioWindow,
+    samples: np.ndarray,
     stretch: Stretch,
     kept: list[Word],
     lost: list[DroppedWord],
     *,
     offset_s: float,
+    samples_start_s: float,
     settings: TranscriptionSettings,
 ) -> tuple[list[Word], list[DroppedWord]]:
-    """A chunk's words and drops, with ``stretch`` transcribed on its own merged in.
+    """A chunk's words and drops, with ``stretch`` transcribed on its own merged in;
+    ``samples`` are the chunk's, from ``samples_start_s`` into the piece.
 
     The second reading starts a little before the gap and ends a little after it, so its
     first words may be the words just before the gap read again, and its last words those
@@ -494,8 +608,10 @@ def _read_again(
     """
     logger.debug("no word in %.1f-%.1f s of voice: reading it again",
                  offset_s + stretch.after_s, offset_s + stretch.before_s)
-    first, last = (int(t * SAMPLE_RATE) for t in (stretch.read_start_s, stretch.read_end_s))
-    segments = _transcribe_chunk(model, audio[first:last], settings)
+    # the same samples as the file's from read_start_s to read_end_s, to the sample
+    first, last = (int(t * SAMPLE_RATE) - int(samples_start_s * SAMPLE_RATE)
+                   for t in (stretch.read_start_s, stretch.read_end_s))
+    segments = _transcribe_chunk(model, samples[first:last], settings)
     found, found_lost = check_segments(segments, offset_s=offset_s + stretch.read_start_s,
                                        settings=settings)
     after_s, before_s = offset_s + stretch.after_s, offset_s + stretch.before_s
