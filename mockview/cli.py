@@ -1667,13 +1667,15 @@ def _recover_unfinished(store, model_name, *, wait_for_model=None):
     if not store.unfinished:
         return []
     if wait_for_model is not None:
-        wait_for_model()  # the model loading for practice: recovery then uses it too
+        wait_for_model()  # the model loading for practice: recovery then uses it too ...
 
     def starting(recording):
         click.echo(f"Recovering a take that mockview was recording when it stopped "
                    f"({describe(recording)})…", err=True)
 
-    outcomes = recover(store, model_name=model_name, on_start=starting)
+    # ... reading one chunk at a time, as practice's model does
+    outcomes = recover(store, model_name=model_name, on_start=starting,
+                       readers=None if wait_for_model is None else 1)
     for outcome in outcomes:
         click.echo(outcome.message, err=True)
     return outcomes

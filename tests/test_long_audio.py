@@ -214,7 +214,8 @@ HOURS = 3
 CLIP_EVERY_S = 360  # a minute of room noise at a time, JFK every six minutes
 CLIP_AT_S = 30.0  # into its minute
 #: Peak RSS of ``mockview analyze --save`` on three hours; measured 445 MB on the 2-core
-#: dev machine (the model and imports are ~330 MB of it). Decoding the whole file, as
+#: dev machine (the model and imports are ~330 MB of it), and 533 MB on a later one with
+#: two chunks read side by side (466 MB one at a time). Decoding the whole file, as
 #: before streaming, took 4.3 GB.
 MAX_RSS_MB = 600
 

@@ -413,7 +413,7 @@ def test_every_command_tells_about_unfinished_recordings_and_recover_keeps_them(
         assert run(*args).stderr.startswith(notice), args
 
     monkeypatch.setattr("mockview.store.recovery._transcribe_and_analyse",
-                        lambda model_name: fake_analyse())
+                        lambda model_name, readers: fake_analyse())
     result = run("recover")
     assert result.exit_code == 0, result.output
     starting, recovered = result.stderr.splitlines()
@@ -425,10 +425,28 @@ def test_every_command_tells_about_unfinished_recordings_and_recover_keeps_them(
     assert run("recover").stderr == "No unfinished recordings.\n"
 
 
+@pytest.mark.parametrize("in_practice, readers", [(True, 1), (False, None)])
+def test_practice_recovers_with_its_own_model_and_recover_with_one_per_core(
+        mockview_home, monkeypatch, in_practice, readers):
+    # practice's model reads one chunk at a time (the live pieces); one loaded for chunks
+    # side by side would be a second model in memory for the whole session
+    from mockview.cli import _recover_unfinished
+
+    killed_while_recording()
+    asked = []
+    monkeypatch.setattr("mockview.store.recovery.recover",
+                        lambda store, **options: asked.append(options["readers"]) or [])
+    waited = []
+    with Store.open() as store:
+        _recover_unfinished(store, None,
+                            wait_for_model=(lambda: waited.append(1)) if in_practice else None)
+    assert asked == [readers] and waited == ([1] if in_practice else [])
+
+
 def test_recover_exits_1_when_a_take_cannot_be_kept(mockview_home, monkeypatch):
     killed_while_recording()
 
-    def broken(model_name):
+    def broken(model_name, readers):
         def analyse(path, question):
             raise ModelError("The model ran out of memory.")
         return analyse

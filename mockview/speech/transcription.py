@@ -161,7 +161,7 @@ def chunk_readers() -> int:
     ``MOCKVIEW_CHUNK_READERS`` when set, else one per core this process may use
     (``OMP_NUM_THREADS``, when set, is its budget), at most ``MAX_READERS``.
 
-    On two cores, two chunks read at once on one thread each take 0.57 of the time the same
+    On two cores, two chunks read at once on one thread each take 0.56 of the time the same
     chunks take one after another on CTranslate2's own threads, with the same words: one
     chunk's beam search keeps two threads only about three-quarters busy (bench/README,
     "Chunks side by side"). Each reader needs memory of its own: ``mockview analyze`` of
@@ -181,10 +181,10 @@ def chunk_readers() -> int:
     return max(1, min(MAX_READERS, budget))
 
 
-def _prepare_readers() -> int:
-    """``chunk_readers()``, with the process's threads sharing one heap when there are
-    several (``mockview.allocator.share_one_heap``)."""
-    readers = chunk_readers()
+def _prepare_readers(readers: int | None = None) -> int:
+    """``readers``, or ``chunk_readers()``, with the process's threads sharing one heap when
+    there are several (``mockview.allocator.share_one_heap``)."""
+    readers = chunk_readers() if readers is None else readers
     if readers > 1:
         from mockview.allocator import share_one_heap
 
@@ -287,6 +287,7 @@ def decode_and_transcribe(
     settings: TranscriptionSettings = TranscriptionSettings(),
     progress: Callable[[float, float], None] | None = None,
     keep_s: float = IN_MEMORY_S,
+    readers: int | None = None,
 ) -> tuple[Transcript, np.ndarray | None]:
     """The recording's transcript, and its samples when it lasts at most ``keep_s``.
 
@@ -306,7 +307,7 @@ def decode_and_transcribe(
     from mockview.speech.hidden import add_hidden_fillers
 
     audio = AudioFile(path)
-    readers = _prepare_readers()
+    readers = _prepare_readers(readers)
     with ThreadPoolExecutor(max_workers=1) as pool:
         model = pool.submit(load_model, model_name, readers=readers)
         voice = VoiceRegions()

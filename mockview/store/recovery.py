@@ -50,14 +50,15 @@ class Outcome:
 
 def recover(store, *, model_name: str | None = None,
             analyse: Analyser | None = None,
-            on_start: Callable[[unfinished.Unfinished], None] | None = None) -> list[Outcome]:
+            on_start: Callable[[unfinished.Unfinished], None] | None = None,
+            readers: int | None = None) -> list[Outcome]:
     """Repair, analyse and keep every unfinished recording the store knows of.
 
-    ``analyse`` defaults to transcribing with ``model_name``; ``on_start`` is told of each
-    take before it is analysed, the slow part. Recordings another process is recovering
-    are skipped.
+    ``analyse`` defaults to transcribing with ``model_name``, reading ``readers`` chunks
+    at a time (default: ``chunk_readers()``); ``on_start`` is told of each take before it
+    is analysed, the slow part. Recordings another process is recovering are skipped.
     """
-    analyse = analyse or _transcribe_and_analyse(model_name)
+    analyse = analyse or _transcribe_and_analyse(model_name, readers)
     outcomes = []
     for recording in store.unfinished_recordings():
         claim = unfinished.claim(recording)
@@ -150,7 +151,7 @@ def _repair(path: Path) -> float:
     return unfinished.repair_wav(path)
 
 
-def _transcribe_and_analyse(model_name: str | None) -> Analyser:
+def _transcribe_and_analyse(model_name: str | None, readers: int | None) -> Analyser:
     """Analyse a recording as the practice loop does: the whole report, no audio path
     (the WAV goes once the take is stored as FLAC)."""
 
@@ -159,7 +160,7 @@ def _transcribe_and_analyse(model_name: str | None) -> Analyser:
         from mockview.speech.transcription import decode_and_transcribe
 
         transcript, samples = decode_and_transcribe(path, model_name=model_name,
-                                                    keep_s=MAX_DELIVERY_S)
+                                                    keep_s=MAX_DELIVERY_S, readers=readers)
         delivery = measure_delivery(path if samples is None else samples, transcript)
         return build_report(transcript, question=question, audio_path=None, delivery=delivery)
 
