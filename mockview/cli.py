@@ -718,24 +718,27 @@ def show(session_id, details, as_json):
                            f"mockview show {summary.session_id} --details", style="dim"))
 
 
-@cli.command()
-@click.argument("session_id", metavar="SESSION", type=int)
+@cli.command(cls=_SessionCommand)
+@click.argument("session_id", metavar="SESSION", type=SESSION)
 @click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
 def delete(session_id, yes):
     """Delete a stored session: its answers, takes, reports and audio files.
 
-    Asks first, unless --yes is given (needed when there is no terminal to ask in).
+    SESSION is its number (see: mockview history), or last (-1) for the latest, -2 for
+    the one before. Asks first, unless --yes is given (needed when there is no terminal
+    to ask in); the question and the message name the session by its number.
 
     Examples:
 
         mockview delete 12
 
-        mockview delete 12 --yes
+        mockview delete last --yes
     """
     from mockview.errors import MockviewError
 
     try:
         with _open_store() as store:
+            session_id = _session_id(store, session_id)
             summary = store.session(session_id).summary
             what = (f"session {session_id} ({_local_time(summary.started_at_utc)}, "
                     f"{summary.source}: {_plural(summary.answer_count, 'answer')}, "
@@ -847,8 +850,8 @@ def export(session_id, fmt, output, everything):
     click.echo(f"Wrote session {record.summary.session_id} to {output}.", err=True)
 
 
-@cli.command()
-@click.argument("session_id", metavar="SESSION", type=int, required=False)
+@cli.command(cls=_SessionCommand)
+@click.argument("session_id", metavar="SESSION", type=SESSION, required=False)
 @click.option("--all", "every", is_flag=True, help="Reanalyse every stored take.")
 @click.option("--model", "model_name", metavar="NAME",
               help="faster-whisper model name or local model directory (default: bundled tiny.en).")
@@ -856,11 +859,15 @@ def export(session_id, fmt, output, everything):
 def reanalyze(session_id, every, model_name, download):
     """Recompute stored takes from their audio with the current analysis.
 
-    The previous result of each take is kept, with its analysis version, in the store.
+    SESSION is its number (see: mockview history), or last (-1) for the latest, -2 for
+    the one before. The previous result of each take is kept, with its analysis version,
+    in the store.
 
     Examples:
 
         mockview reanalyze 12
+
+        mockview reanalyze last
 
         mockview reanalyze --all --model base.en
     """
@@ -877,7 +884,7 @@ def reanalyze(session_id, every, model_name, download):
         _ensure_model(model_name, download)
         with _open_store() as store:
             takes = (store.takes(with_reports=True) if every
-                     else store.session(session_id).takes)
+                     else store.session(_session_id(store, session_id)).takes)
             with Progress(TextColumn("[dim]Reanalysing"), BarColumn(), MofNCompleteColumn(),
                           console=stderr, transient=True,
                           disable=not stderr.is_terminal) as bar:

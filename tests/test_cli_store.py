@@ -188,6 +188,27 @@ def test_delete_asks_first(two_sessions, monkeypatch, answer, deleted):
     assert remaining == ([1] if deleted else [1, 2])
 
 
+@pytest.mark.parametrize("ref", ["last", "-1", "-2"])
+def test_delete_names_a_session_as_show_does(two_sessions, ref):
+    # the latest is session 1, analysed just now (session 2 is from March); the message
+    # names the session by its number
+    gone = 2 if ref == "-2" else 1
+    result = run("delete", ref, "--yes")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Deleted session {gone} (")
+    remaining = [s["session_id"] for s in json.loads(run("history", "--json").stdout)]
+    assert remaining == [3 - gone]
+
+
+def test_delete_of_a_place_with_no_session_there_is_one_line(two_sessions):
+    result = run("delete", "-3", "--yes")
+    assert result.exit_code == 1
+    assert result.output == ("Error: Only 2 sessions with recorded answers, so -3 names none. "
+                             "List them with: mockview history\n")
+    assert ("Error: Invalid value for 'SESSION': 'first' is not a session."
+            in run("delete", "first", "--yes").output)
+
+
 def test_delete_an_unknown_session():
     result = run("delete", "7", "--yes")
     assert result.exit_code == 1

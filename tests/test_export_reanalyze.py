@@ -71,6 +71,15 @@ def test_reanalyze_skips_takes_without_audio_and_says_so():
     assert "skipped" in result.output and "missing" in result.output
 
 
+def test_reanalyze_takes_the_latest_session_as_last():
+    saved_session()
+    latest = saved_session()
+    for ref in ("last", "-1"):
+        result = CliRunner().invoke(cli, ["reanalyze", ref])
+        assert result.exit_code == 0, result.output
+        assert f"Session {latest}, answer 1, take 1 skipped" in result.output
+
+
 def test_reanalyze_needs_a_session_or_all():
     result = CliRunner().invoke(cli, ["reanalyze"])
     assert result.exit_code == 2

@@ -22,8 +22,9 @@ import math
 import os
 import re
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from itertools import accumulate, pairwise
@@ -300,8 +301,6 @@ def decode_and_transcribe(
     so a three-hour recording takes as little memory as a minute's; its samples are then
     None.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     import numpy as np
 
     from mockview.speech.hidden import add_hidden_fillers
@@ -417,10 +416,6 @@ def _transcribe_regions(
     in ``regions`` (``speech`` where the detector heard speech): chunks planned front to
     back and read ``readers`` at a time, side by side (``chunk_readers``), their words
     joined in order."""
-
-    from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
-
     chunks = chunk_regions(regions, max_chunk_s=settings.max_chunk_s, duration_s=duration_s,
                            quietest=partial(quietest_moment, audio))
     model = None  # loaded at the first chunk: audio with no voice never needs it
@@ -428,7 +423,8 @@ def _transcribe_regions(
     dropped: list[DroppedWord] = []
     voiced: list[tuple[float, float]] = []
     next_region = 0  # the first region that may reach into the chunk (both are in order)
-    reading: deque = deque()  # chunks being read, in order: at most ``readers`` at once
+    # the chunks being read and where each ends, in order: at most ``readers`` at once
+    reading: deque[tuple[Future, float]] = deque()
 
     def collect() -> None:
         future, chunk_end = reading.popleft()
