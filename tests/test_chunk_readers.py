@@ -161,3 +161,31 @@ def test_real_speech_read_two_chunks_at_a_time_gives_the_same_transcript(monkeyp
     assert overlapped == {1: False, 2: True}
     assert transcripts[2] == transcripts[1]
     assert any(transcription.is_filled_pause(w.text) for w in transcripts[2].words)
+
+
+class _Loaded(Exception):
+    """Stops a transcription once its model is asked for."""
+
+
+@pytest.mark.parametrize("seconds, readers", [(11.0, 1), (28.0, 1), (40.0, 3)])
+def test_a_recording_of_one_chunk_is_read_on_all_the_threads(monkeypatch, tmp_path, seconds,
+                                                             readers):
+    # one chunk has nothing to read beside it: it goes fastest on CTranslate2's own threads
+    from .audio_helpers import write_audio
+
+    asked = []
+
+    def load(name=None, **options):
+        asked.append(options["readers"])
+        raise _Loaded
+
+    monkeypatch.setattr(transcription, "load_model", load)
+    monkeypatch.setattr(transcription, "chunk_readers", lambda: 3)
+    speech = load_audio(DATA / "jfk.flac")
+    audio = np.resize(speech, int(seconds * SAMPLE_RATE))  # speech all through
+    path = write_audio(tmp_path / "answer.wav", audio, SAMPLE_RATE)
+    for transcribe in (lambda: transcription.decode_and_transcribe(path),
+                       lambda: transcribe_audio(audio)):
+        with pytest.raises(_Loaded):
+            transcribe()
+    assert asked == [readers, readers]

@@ -182,10 +182,20 @@ def chunk_readers() -> int:
     return max(1, min(MAX_READERS, budget))
 
 
-def _prepare_readers(readers: int | None = None) -> int:
-    """``readers``, or ``chunk_readers()``, with the process's threads sharing one heap when
-    there are several (``mockview.allocator.share_one_heap``)."""
-    readers = chunk_readers() if readers is None else readers
+def _prepare_readers(readers: int | None, *, duration_s: float | None,
+                     settings: TranscriptionSettings) -> int:
+    """``readers``, or else ``chunk_readers()`` for a recording of more than one chunk and 1
+    for one of ``duration_s`` no longer than a chunk (whatever the setting), with the process's threads sharing one
+    heap when there are several (``mockview.allocator.share_one_heap``).
+
+    One chunk is read fastest on CTranslate2's own threads: on one thread, the 62 dev
+    recordings (none over 28 s) took 36-43 s per condition of ``bench/eval_robustness.py``
+    against 26-28 s.
+    """
+    if readers is None:
+        readers = chunk_readers()  # a setting that is no count is refused whatever the length
+        if duration_s is not None and duration_s <= settings.max_chunk_s:
+            readers = 1
     if readers > 1:
         from mockview.allocator import share_one_heap
 
@@ -294,7 +304,8 @@ def decode_and_transcribe(
 
     The file is decoded once, block by block, while the model loads in a second thread:
     the blocks feed the voice detection, then the chunks are transcribed from the kept
-    samples, ``chunk_readers()`` of them side by side, and the caller can measure the
+    samples, ``chunk_readers()`` of them side by side (``readers``, when given; one for a
+    recording whose header states no more than a chunk), and the caller can measure the
     samples further (``mockview.speech.delivery``) without reading the file again. Past
     ``keep_s`` the blocks are let go and the file is streamed a second time for the
     chunks, through a window of one chunk (the chunks being read hold their own samples),
@@ -306,7 +317,7 @@ def decode_and_transcribe(
     from mockview.speech.hidden import add_hidden_fillers
 
     audio = AudioFile(path)
-    readers = _prepare_readers(readers)
+    readers = _prepare_readers(readers, duration_s=audio.stated_duration_s(), settings=settings)
     with ThreadPoolExecutor(max_workers=1) as pool:
         model = pool.submit(load_model, model_name, readers=readers)
         voice = VoiceRegions()
@@ -354,7 +365,7 @@ def transcribe_audio(
     from mockview.speech.hidden import add_hidden_fillers
 
     duration_s = audio.size / SAMPLE_RATE
-    readers = _prepare_readers()
+    readers = _prepare_readers(None, duration_s=duration_s, settings=settings)
     piece = transcribe_piece(
         audio, offset_s=0.0, settings=settings,
         model_loader=model_loader or partial(load_model, model_name, readers=readers),
