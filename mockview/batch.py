@@ -28,7 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockview.allocator import release_memory
+from mockview.allocator import (
+    M_MMAP_THRESHOLD,
+    M_TRIM_THRESHOLD,
+    mallopt,
+    release_memory,
+    share_one_heap,
+)
 from mockview.errors import MockviewError
 
 if TYPE_CHECKING:
@@ -451,17 +457,15 @@ def tune_allocator() -> None:
     two-worker cluster some 40 % slower than ``--jobs 2``. Memory is handed back after each
     file instead (``release_memory``).
 
-    The worker's threads also share one heap (``mockview.allocator.share_one_heap``); a
-    heap other than the main one also unmaps its blocks as they empty, to fault them in
-    again. The analysis and the model's thread each had one: on an 89 s answer a process
-    peaked at 466 MB analysing in its main thread and at 500 MB in a second thread (as a
-    Dask worker does), both at 417 MB with one heap. Threads started after this call draw
+    The worker's threads share one heap too (``mockview.allocator.share_one_heap``): a
+    heap other than the main one unmaps its blocks as they empty, to fault them in again.
+    The analysis and the model's thread each had one: on an 89 s answer a process peaked
+    at 466 MB analysing in its main thread and at 500 MB in a second thread (as a Dask
+    worker does), both at 417 MB with one heap. Threads started after this call draw
     on the heaps already there: in a local worker, the main one. A Dask worker already has
     threads with heaps of their own, so it needs ``MALLOC_ARENA_MAX=1`` in its environment
     for the same (README, "On a Dask cluster").
     """
-    from mockview.allocator import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, mallopt, share_one_heap
-
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
     mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD_BYTES)
     share_one_heap()

@@ -185,8 +185,9 @@ def chunk_readers() -> int:
 def _prepare_readers(readers: int | None, *, duration_s: float | None,
                      settings: TranscriptionSettings) -> int:
     """``readers``, or else ``chunk_readers()`` for a recording of more than one chunk and 1
-    for one of ``duration_s`` no longer than a chunk (whatever the setting), with the process's threads sharing one
-    heap when there are several (``mockview.allocator.share_one_heap``).
+    for one of ``duration_s`` no longer than a chunk (whatever the setting), with the
+    process's threads sharing one heap when there are several
+    (``mockview.allocator.share_one_heap``).
 
     One chunk is read fastest on CTranslate2's own threads: on one thread, the 62 dev
     recordings (none over 28 s) took 36-43 s per condition of ``bench/eval_robustness.py``
