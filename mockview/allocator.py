@@ -8,14 +8,18 @@ heap at once. Everything here is a no-op where the C library has no such call.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 #: glibc's mallopt parameters
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
 #: heaps the threads share: one, like a process with one thread
 ARENA_MAX = 1
 
 
+@lru_cache(maxsize=1)
 def libc():
-    """The C library this process runs on, or None."""
+    """The C library this process runs on, or None (looked up once: a batch worker trims
+    its heap after every file)."""
     import ctypes
 
     try:
