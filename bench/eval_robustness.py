@@ -45,6 +45,13 @@ Scores per condition, for mockview and the peer:
                        150 ms; "+N" counts reported long pauses that match none
   monologue WPM error  words per minute against the TextGrid's (its words over the time from
                        the first word's start to the last word's end, as tests/test_quality.py)
+  WER                  word error rate over every recording with a reference text (the MFA
+                       utterances, the monologue and the fluent recordings): substitutions,
+                       deletions and insertions over the reference's words, filled pauses
+                       left out on both sides (the columns above score them), cut-off words
+                       and [laughter] out of the reference, a hesitated <hes-x> read as x,
+                       case, punctuation and hyphens ignored. A chunk the model loses (a
+                       decode caught in a loop, dropped whole) shows here as deletions
 
 The LibriSpeech TextGrid holds one interval spanning the whole file, not word times, so it
 gives no speaking time to score pace against. The AMI clip and mfa_a have no filler
@@ -61,6 +68,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
 import time
 import zlib
@@ -92,6 +100,7 @@ from mockview.analysis import AnalysisSettings, analyze_answer  # noqa: E402
 from mockview.speech.audio import load_audio  # noqa: E402
 from mockview.speech.transcription import (  # noqa: E402
     TranscriptionSettings,
+    is_filled_pause,
     resolve_model,
     transcribe_file,
 )
@@ -251,6 +260,7 @@ class References:
     pauses: tuple[tuple[float, float], ...]  # the monologue's gaps of min_pause_ms or more
     long_pauses: tuple[tuple[float, float], ...]
     words_per_minute: float
+    words: dict[str, list[str]] = field(default_factory=dict)  # recording -> its words
 
 
 def load_references(dev: Path, *, settings: AnalysisSettings | None = None) -> References:
@@ -269,7 +279,46 @@ def load_references(dev: Path, *, settings: AnalysisSettings | None = None) -> R
         pauses=at_least(settings.min_pause_ms / 1000),
         long_pauses=at_least(settings.long_pause_s),
         words_per_minute=len(words) / (words[-1][1] - words[0][0]) * 60,
+        words={name: comparable_words(text, reference=True)
+               for name, text in reference_texts(dev).items()},
     )
+
+
+def reference_texts(dev: Path) -> dict[str, str]:
+    """Recording -> its verbatim reference text, for every recording that has one."""
+    texts = {str(path.relative_to(dev)): text for path, text in clips(dev)}
+    for name in FLUENT:
+        path = dev / name
+        text_file = next(path.with_suffix(suffix) for suffix in (".txt", ".lab")
+                         if path.with_suffix(suffix).exists())
+        texts[name] = text_file.read_text()
+    return texts
+
+
+def comparable_words(text: str, *, reference: bool = False) -> list[str]:
+    """The words of ``text`` as the word error rate compares them: lower case, without
+    punctuation or hyphens, filled pauses left out; in a reference, cut-off words and
+    bracketed events left out and a hesitated word (<hes-x>) read as the word."""
+    text = text.lower()
+    if reference:
+        text = re.sub(r"<hes-([a-z']+)>", r"\1", text)
+        text = re.sub(r"<[^>]*>|\[[^\]]*\]", " ", text)
+    words = re.findall(r"[a-z0-9']+", text.replace("-", " "))
+    # "'er" (her) is a word, not a filler, as bench/eval_fillers.py counts it
+    return [word for word in words if not (word.isalpha() and is_filled_pause(word))]
+
+
+def word_edits(reference: list[str], hypothesis: list[str]) -> int:
+    """The fewest substitutions, deletions and insertions that turn ``reference`` into
+    ``hypothesis`` (Levenshtein distance over words)."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, word in enumerate(reference, 1):
+        current = [i]
+        for j, other in enumerate(hypothesis, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (word != other)))
+        previous = current
+    return previous[-1]
 
 
 def recordings(dev: Path, *, limit: int | None) -> list[Path]:
@@ -317,6 +366,9 @@ class Score:
     long_pauses: dict | None = None
     pauses: dict | None = None
     words_per_minute: dict | None = None
+    word_errors: int = 0
+    reference_words: int = 0
+    word_error_rate: float = 0.0
     seconds: float = 0.0
 
 
@@ -339,6 +391,11 @@ def score(findings: dict[str, Finding], refs: References) -> Score:
         result.true_positives, result.false_positives, result.false_negatives)
     result.fluent_flags = [f"{name}: {filler}" for name in refs.fluent if name in findings
                            for filler in findings[name].fillers]
+    for name, reference in refs.words.items():
+        if name in findings:
+            result.word_errors += word_edits(reference, comparable_words(findings[name].text))
+            result.reference_words += len(reference)
+    result.word_error_rate = round(result.word_errors / max(1, result.reference_words), 3)
     monologue = findings.get(MONOLOGUE)
     if monologue is not None and monologue.pauses is not None:
         result.long_pauses = _pause_score(refs.long_pauses, monologue.long_pauses)
@@ -400,7 +457,7 @@ def to_json(results: dict, meta: dict) -> dict:
 # --- the table --------------------------------------------------------------------------
 
 COLUMNS = ("condition", "system", "FP prec", "FP rec", "fluent flags", "long pauses",
-           "mono WPM err", "s")
+           "mono WPM err", "WER", "s")
 
 
 def table_rows(results: dict) -> list[list[str]]:
@@ -414,7 +471,8 @@ def table_rows(results: dict) -> list[list[str]]:
             wpm = (f"{s.words_per_minute['error_percent']:+.1f}%" if s.words_per_minute
                    else "n/a")
             rows.append([name, system, f"{s.precision:.3f}", f"{s.recall:.3f}",
-                         str(len(s.fluent_flags)), long, wpm, f"{s.seconds:.0f}"])
+                         str(len(s.fluent_flags)), long, wpm, f"{s.word_error_rate:.3f}",
+                         f"{s.seconds:.0f}"])
     return rows
 
 

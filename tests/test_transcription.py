@@ -11,7 +11,9 @@ import pytest
 from mockview.errors import AudioError, ModelDownloadNeeded, ModelError
 from mockview.speech.audio import load_audio, sound_regions, speech_regions
 from mockview.speech.transcription import (
+    FILLER_PROMPT,
     TranscriptionSettings,
+    _read_chunk,
     check_segments,
     check_words,
     decode_and_transcribe,
@@ -107,6 +109,83 @@ def test_a_decode_caught_in_a_loop_is_dropped_but_real_repeated_fillers_are_kept
     assert [w.text for w in kept] == [w.word.strip() for w in stuttered.words]
     assert len(dropped) == len(loop.words)
     assert dropped[0].reason.startswith("a repetition loop")
+
+
+class Decoder:
+    """A model that gives its readings in turn and notes each call's repetition penalty
+    and prompt."""
+
+    def __init__(self, *readings):
+        self.readings = list(readings)
+        self.penalties = []
+        self.prompts = []
+
+    def transcribe(self, audio, **options):
+        self.penalties.append(options["repetition_penalty"])
+        self.prompts.append(options["initial_prompt"])
+        return iter(self.readings.pop(0)), None
+
+
+LOOP = segment(["hmm,"] * 40, 0.1, -0.2)
+PLAIN = segment(["Montreal", "forced,", "uh,", "um,", "aligner."], 0.1, -0.9)
+
+
+def read_chunk(model, settings=None):
+    kept, lost, _voiced = _read_chunk(model, np.zeros(16000), (0.0, 1.0), [], offset_s=0.0,
+                                      settings=settings or TranscriptionSettings())
+    return [w.text for w in kept], [d.reason for d in lost]
+
+
+def test_a_chunk_whose_decode_loops_is_read_again_unprompted_with_a_repetition_penalty():
+    model = Decoder([LOOP], [PLAIN])
+    kept, reasons = read_chunk(model)
+    assert kept == ["Montreal", "forced,", "uh,", "um,", "aligner."]
+    assert len(reasons) == 40 and reasons[0].startswith("a repetition loop")
+    assert model.penalties == [1.0, 1.2]
+    assert model.prompts == [FILLER_PROMPT, None]
+
+
+def test_a_second_reading_is_judged_as_whisper_judges_a_decode():
+    # without the prompt the model's no-speech probability runs higher on real speech: a
+    # reading it is sure of stands, where a prompted one would be taken as invented
+    sure = segment(["I", "have", "a", "thousand", "thoughts."], 0.5, -0.85)
+    kept, _ = read_chunk(Decoder([LOOP], [sure]))
+    assert kept == ["I", "have", "a", "thousand", "thoughts."]
+    kept, reasons = check_segments([sure], offset_s=0.0, settings=TranscriptionSettings())
+    assert kept == [] and reasons[0].reason == "invented segment: no speech likely"
+
+
+def test_a_second_reading_the_model_is_unsure_of_is_not_taken():
+    # a reading that stops looping by making up a sentence (Whisper's failed-decode mark)
+    made_up = segment(["Thank", "you", "for", "joining", "us."], 0.1, -1.2)
+    kept, reasons = read_chunk(Decoder([LOOP], [made_up]))
+    assert kept == []
+    assert all(reason.startswith("a repetition loop") for reason in reasons)
+
+
+def test_a_second_reading_is_taken_only_when_it_keeps_more_words():
+    first = [PLAIN, segment(["hmm,"] * 10, 0.1, -0.2)]
+    kept, _ = read_chunk(Decoder(first, [segment(["Montreal."], 0.1, -0.3)]))
+    assert kept == ["Montreal", "forced,", "uh,", "um,", "aligner."]
+    second = [segment(["Montreal", "forced", "aligner", "said", "slowly."], 0.1, -0.3),
+              segment(["then", "more."], 0.1, -0.4)]
+    kept, reasons = read_chunk(Decoder(first, second))
+    assert kept == ["Montreal", "forced", "aligner", "said", "slowly.", "then", "more."]
+    assert reasons.count("read again: the chunk's first reading looped") == 5
+
+
+@pytest.mark.parametrize("penalty", [1.2, 1.0])
+def test_a_decode_without_a_loop_is_read_once(penalty):
+    model = Decoder([PLAIN])
+    kept, reasons = read_chunk(model, TranscriptionSettings(loop_repetition_penalty=penalty))
+    assert kept == ["Montreal", "forced,", "uh,", "um,", "aligner."] and reasons == []
+    assert model.penalties == [1.0]
+
+
+def test_a_loop_is_not_read_again_when_the_penalty_is_off():
+    model = Decoder([LOOP])
+    kept, _ = read_chunk(model, TranscriptionSettings(loop_repetition_penalty=1.0))
+    assert kept == [] and model.penalties == [1.0]
 
 
 def test_segment_the_model_doubts_and_hears_no_speech_in_is_dropped():
@@ -282,3 +361,32 @@ def test_named_model_that_is_not_cached_cannot_be_had_offline(monkeypatch, tmp_p
     with pytest.raises(ModelError, match=r"^Model 'small\.en' is not in the local cache and could "
                                          r"not be downloaded"):
         load_model("small.en", download=True)
+
+
+def babble_mix(name: str, *, snr_db: float, seed: int) -> np.ndarray:
+    """A test clip with two other talkers of the test data (JFK, a LibriSpeech reader) mixed
+    in at ``snr_db``, as bench/eval_robustness.py makes babble."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import degrade
+
+    speech = load_audio(DATA / name).astype(np.float64)
+    talkers = [load_audio(DATA / other).astype(np.float64)
+               for other in ("jfk.flac", "61-70968-0000.flac")]
+    noise = degrade.babble(talkers, speech.size, rng=np.random.default_rng(seed))
+    return degrade.add_noise(speech, noise, snr_db=snr_db).astype(np.float32)
+
+
+@pytest.mark.model
+def test_a_chunk_lost_to_a_loop_in_babble_is_read_again():
+    # with other talkers at 10 dB the prompted model reads "I have 1,000 thoughts for
+    # something. I have 1,000 thoughts..." until the chunk ends, and the loop check drops
+    # it all; read again without the prompt, the speaker's sentence comes back
+    mix = babble_mix("mfa_thoughts.flac", snr_db=10, seed=2)
+    once = transcribe_audio(mix, settings=TranscriptionSettings(loop_repetition_penalty=1.0))
+    assert once.words == () and once.dropped
+    assert all(d.reason.startswith("a repetition loop") for d in once.dropped)
+    again = transcribe_audio(mix)
+    assert "thousand thoughts" in again.text.lower()
+    assert not filled_pauses(again)

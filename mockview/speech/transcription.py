@@ -80,6 +80,18 @@ class TranscriptionSettings:
     #: loop ("uh, uh, uh, ..." dozens of times in babble): Whisper's own threshold for a
     #: failed decode. Disfluent speech stays well under it (the dev clips: 1.1-1.9)
     max_compression_ratio: float = 2.4
+    #: a chunk whose decode loops is read again, without the filler prompt (in babble at
+    #: 10 dB SNR the prompt sends the model round "hmm, hmm, ..." and the loop check then
+    #: drops the whole chunk) and with this repetition penalty (the logits of tokens
+    #: already written are divided by it; 1.2 is the value its authors found to stop
+    #: repetition while keeping the text faithful: Keskar et al. 2019, CTRL). Still at
+    #: temperature 0, so a recording always gives the same words. Without the prompt the
+    #: model writes few fillers: the chunk's words come back, its fillers mostly do not,
+    #: which is the side to err on. 1.0: no second reading
+    loop_repetition_penalty: float = 1.2
+    #: ... of which only segments with an average log-probability over this count:
+    #: Whisper's own threshold for a failed decode (``logprob_threshold``)
+    failed_decode_logprob: float = -1.0
     filler_prompt: str = FILLER_PROMPT
     max_chunk_s: float = 28.0
     #: a segment is invented when both of these hold (Whisper's own defaults are 0.6 / -1.0
@@ -503,6 +515,9 @@ def _read_chunk(
     chunk_start = chunk[0]
     segments = _transcribe_chunk(model, samples, settings)
     kept, lost = check_segments(segments, offset_s=offset_s + chunk_start, settings=settings)
+    if settings.loop_repetition_penalty > 1.0 and _looped_words(segments, settings):
+        kept, lost = _read_loop_again(model, samples, kept, lost,
+                                      offset_s=offset_s + chunk_start, settings=settings)
     for stretch in unheard_stretches(kept, regions, chunk=chunk, offset_s=offset_s,
                                      settings=settings):
         kept, lost = _read_again(model, samples, stretch, kept, lost, offset_s=offset_s,
@@ -660,22 +675,60 @@ def _same_text(a: Word, b: Word) -> bool:
     return letters(a.text) == letters(b.text)
 
 
-def _transcribe_chunk(model: Any, piece: np.ndarray, settings: TranscriptionSettings) -> list:
+def _transcribe_chunk(model: Any, piece: np.ndarray, settings: TranscriptionSettings, *,
+                      prompt: str | None = None, repetition_penalty: float = 1.0) -> list:
+    """The model's segments for ``piece``, prompted with the filler prompt unless ``prompt``
+    is given ("" for none)."""
+    prompt = settings.filler_prompt if prompt is None else prompt
     segments, _info = model.transcribe(
         piece,
         language="en",
         beam_size=settings.beam_size,
         word_timestamps=True,
-        initial_prompt=settings.filler_prompt or None,
+        initial_prompt=prompt or None,
         condition_on_previous_text=False,
         vad_filter=False,
         temperature=settings.temperatures,
+        repetition_penalty=repetition_penalty,
     )
     return list(segments)
 
 
+def _looped_words(segments: list, settings: TranscriptionSettings) -> int:
+    """How many words of ``segments`` are in segments that loop (see ``check_segments``)."""
+    return sum(len(segment.words or ()) for segment in segments
+               if segment.compression_ratio > settings.max_compression_ratio)
+
+
+def _read_loop_again(
+    model: Any,
+    samples: np.ndarray,
+    kept: list[Word],
+    lost: list[DroppedWord],
+    *,
+    offset_s: float,
+    settings: TranscriptionSettings,
+) -> tuple[list[Word], list[DroppedWord]]:
+    """A chunk's words and drops after its decode looped: the chunk read a second time
+    without the filler prompt and with ``loop_repetition_penalty``, taken when it keeps
+    more words than the first reading. Of the second reading only the segments the model
+    is sure of count (an average log-probability over ``failed_decode_logprob``): a
+    reading that stops looping by making up a sentence is no better than the loop (see
+    ``check_segments``)."""
+    segments = _transcribe_chunk(model, samples, settings, prompt="",
+                                 repetition_penalty=settings.loop_repetition_penalty)
+    found, found_lost = check_segments(segments, offset_s=offset_s, settings=settings,
+                                       second_reading=True)
+    if len(found) <= len(kept):
+        return kept, lost
+    replaced = [DroppedWord(word, "read again: the chunk's first reading looped")
+                for word in kept]
+    return found, [*lost, *replaced, *found_lost]
+
+
 def check_segments(
-    segments: Iterable[Any], *, offset_s: float, settings: TranscriptionSettings
+    segments: Iterable[Any], *, offset_s: float, settings: TranscriptionSettings,
+    second_reading: bool = False,
 ) -> tuple[list[Word], list[DroppedWord]]:
     """Words of faster-whisper segments, minus segments the model invented or looped in.
 
@@ -683,17 +736,27 @@ def check_segments(
     speech and is unsure of its own words: the signature of "Thank you." after the last
     real word; and as a failed decode when its text repeats itself so much that it
     compresses like a loop (see ``max_compression_ratio``).
+
+    A ``second_reading`` (``_read_loop_again``'s, made without the filler prompt) is judged
+    as Whisper judges a decode: failed when the model is unsure of it (an average
+    log-probability not over ``failed_decode_logprob``), whatever its no-speech
+    probability, which runs higher without the prompt; the stricter check for invented
+    segments is there for what the prompt does.
     """
     kept: list[Word] = []
     dropped: list[DroppedWord] = []
     for segment in segments:
         reason = None
-        if (segment.no_speech_prob >= settings.hallucination_no_speech_prob
+        if (not second_reading
+                and segment.no_speech_prob >= settings.hallucination_no_speech_prob
                 and segment.avg_logprob <= settings.hallucination_avg_logprob):
             reason = "invented segment: no speech likely"
         elif segment.compression_ratio > settings.max_compression_ratio:
             reason = (f"a repetition loop (the text compresses {segment.compression_ratio:.1f}"
                       " times): the decode failed")
+        elif second_reading and segment.avg_logprob <= settings.failed_decode_logprob:
+            reason = (f"the model is unsure of this reading (average log-probability "
+                      f"{segment.avg_logprob:.2f}): the decode failed")
         words: list[Word] = []
         for w in segment.words or ():
             word = Word(
