@@ -126,6 +126,9 @@ class TranscriptionSettings:
     longest_word_s: float = 1.5
     #: audio added on both sides of a stretch read again, so its edge words are whole
     reread_pad_s: float = 0.2
+    #: drop a vowel filler said on an r-coloured vowel: the "-er" of a word said after a
+    #: pause, not a filled pause (``mockview.speech.formants``)
+    check_r_colour: bool = True
     #: also look in the gaps between words for filled pauses the model left out
     #: (``mockview.speech.hidden``). Off by default: on the dev recordings it found none
     #: the model had not written, and on answers joined from them it accused one silence
@@ -522,6 +525,11 @@ def _read_chunk(
                                      settings=settings):
         kept, lost = _read_again(model, samples, stretch, kept, lost, offset_s=offset_s,
                                  samples_start_s=chunk_start, settings=settings)
+    if settings.check_r_colour:
+        kept, r_coloured = drop_r_coloured_fillers(kept, samples,
+                                                   offset_s=offset_s + chunk_start,
+                                                   settings=settings)
+        lost = [*lost, *r_coloured]
     around_fillers = _around_fillers(kept, settings)
     voiced = voiced_spans(samples, offset_s=offset_s + chunk_start,
                           min_s=settings.min_filler_voice_s,
@@ -866,6 +874,40 @@ class _GapVoice:
                                                                                         end):
                 return True
         return False
+
+
+#: the filled pauses said on a vowel, whose vowel can be measured (a nasal's cannot)
+VOWEL_FILLERS = frozenset({"uh", "er", "ah"})
+
+
+def drop_r_coloured_fillers(words: list[Word], samples: np.ndarray, *, offset_s: float,
+                            settings: TranscriptionSettings
+                            ) -> tuple[list[Word], list[DroppedWord]]:
+    """``words`` less the vowel fillers ("uh", "er", "ah") said on an r-coloured vowel,
+    which is the "-er" of a word said after a pause ("align... er"), and those left out
+    (``mockview.speech.formants``). ``samples`` start ``offset_s`` into the answer. Only
+    fillers the model gave ``min_filler_s`` or more are measured: a shorter stamp holds no
+    vowel of its own."""
+    from mockview.analysis.fillers import filled_pause_form
+    from mockview.analysis.text import normalize
+    from mockview.speech.formants import r_coloured
+
+    kept: list[Word] = []
+    dropped: list[DroppedWord] = []
+    for word in words:
+        measured = None
+        if (filled_pause_form(normalize(word.text)) in VOWEL_FILLERS
+                and word.duration_s >= settings.min_filler_s):
+            first = max(0, int((word.start_s - offset_s) * SAMPLE_RATE))
+            last = max(first, int((word.end_s - offset_s) * SAMPLE_RATE))
+            measured = r_coloured(samples[first:last])
+        if measured is None:
+            kept.append(word)
+            continue
+        f2, f3 = measured
+        dropped.append(DroppedWord(word, f"an r-coloured vowel (F2 {f2:.0f} Hz, F3 {f3:.0f} "
+                                         "Hz): a word's last syllable, not a filled pause"))
+    return kept, dropped
 
 
 def _around_fillers(words: list[Word], settings: TranscriptionSettings
