@@ -704,8 +704,12 @@ def _transcribe_chunk(model: Any, piece: np.ndarray, settings: TranscriptionSett
 
 def _looped_words(segments: list, settings: TranscriptionSettings) -> int:
     """How many words of ``segments`` are in segments that loop (see ``check_segments``)."""
-    return sum(len(segment.words or ()) for segment in segments
-               if segment.compression_ratio > settings.max_compression_ratio)
+    return sum(len(segment.words or ()) for segment in segments if _loops(segment, settings))
+
+
+def _loops(segment: Any, settings: TranscriptionSettings) -> bool:
+    """Whether a segment's text repeats itself so much that it compresses like a loop."""
+    return segment.compression_ratio > settings.max_compression_ratio
 
 
 def _read_loop_again(
@@ -759,7 +763,7 @@ def check_segments(
                 and segment.no_speech_prob >= settings.hallucination_no_speech_prob
                 and segment.avg_logprob <= settings.hallucination_avg_logprob):
             reason = "invented segment: no speech likely"
-        elif segment.compression_ratio > settings.max_compression_ratio:
+        elif _loops(segment, settings):
             reason = (f"a repetition loop (the text compresses {segment.compression_ratio:.1f}"
                       " times): the decode failed")
         elif second_reading and segment.avg_logprob <= settings.failed_decode_logprob:
@@ -888,15 +892,13 @@ def drop_r_coloured_fillers(words: list[Word], samples: np.ndarray, *, offset_s:
     (``mockview.speech.formants``). ``samples`` start ``offset_s`` into the answer. Only
     fillers the model gave ``min_filler_s`` or more are measured: a shorter stamp holds no
     vowel of its own."""
-    from mockview.analysis.fillers import filled_pause_form
-    from mockview.analysis.text import normalize
     from mockview.speech.formants import r_coloured
 
     kept: list[Word] = []
     dropped: list[DroppedWord] = []
     for word in words:
         measured = None
-        if (filled_pause_form(normalize(word.text)) in VOWEL_FILLERS
+        if (filler_form(word.text) in VOWEL_FILLERS
                 and word.duration_s >= settings.min_filler_s):
             first = max(0, int((word.start_s - offset_s) * SAMPLE_RATE))
             last = max(first, int((word.end_s - offset_s) * SAMPLE_RATE))
@@ -1033,7 +1035,13 @@ def retime_fillers(words: list[Word], voiced: Iterable[tuple[float, float]], *,
 
 def is_filled_pause(text: str) -> bool:
     """Whether a word as written ("Um,", "Hmm.") is a filled pause, by the analysis's rules."""
+    return filler_form(text) is not None
+
+
+def filler_form(text: str) -> str | None:
+    """The filled pause a word as written is ("Uhh," -> "uh"), by the analysis's rules; None
+    for any other word."""
     from mockview.analysis.fillers import filled_pause_form
     from mockview.analysis.text import normalize
 
-    return filled_pause_form(normalize(text)) is not None
+    return filled_pause_form(normalize(text))
