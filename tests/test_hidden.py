@@ -98,6 +98,75 @@ def test_what_is_not_a_held_vowel_is_not_a_filler(what, sound):
     assert find_hidden_fillers(audio, words) == [], what
 
 
+# --- a filler the model was unsure of: an echo of its prompt, or said ----------------------
+
+
+def checked(audio: np.ndarray, words: list[Word]):
+    """``words`` through the transcription's checks, as the whole answer's one chunk."""
+    from mockview.speech.transcription import (
+        TranscriptionSettings,
+        check_words,
+        held_in_unsure_fillers,
+    )
+    from mockview.speech.voicing import voiced_spans
+
+    settings = TranscriptionSettings()
+    held = held_in_unsure_fillers(words, audio, offset_s=0.0, settings=settings)
+    everywhere = [(0.0, audio.size / RATE)]  # as if the speech detector heard it all
+    return check_words(words, everywhere, voiced=voiced_spans(audio), held=held,
+                       settings=settings)
+
+
+def test_an_unsure_filler_on_a_held_vowel_is_kept_and_an_echo_is_not():
+    uh = at_level(voiced(0.4, f0_hz=(125, 115), formants=HELD_UH), LEVEL_DB - 10)
+    audio, words, at_s = between_words(uh)
+    unsure = Word("uh,", at_s - 0.05, at_s + 0.3, 0.02)
+    kept, dropped = checked(audio, [words[0], unsure, *words[1:]])
+    assert unsure in kept and not dropped
+    # the same stamp over a quiet room: nothing was said, so the model echoed its prompt
+    audio, words, at_s = between_words(room(0.4, seed=3))
+    kept, dropped = checked(audio, [words[0], unsure, *words[1:]])
+    assert unsure not in kept
+    assert [d.reason for d in dropped] == [
+        "filler with probability 0.02: an echo of the prompt"]
+
+
+@pytest.mark.parametrize("what,sound", [
+    ("breath", lambda: at_level(noise(0.6, band_hz=(200, 3000), seed=2)
+                                * np.hanning(int(0.6 * RATE)), LEVEL_DB - 15)),
+    ("short voiced burst", lambda: at_level(
+        voiced(0.14, f0_hz=(125, 125), formants=HELD_UH), LEVEL_DB)),
+    ("voiced word", lambda: at_level(
+        voiced(0.4, f0_hz=(110, 150), formants=[(750, 300), (1200, 2300), (2500, 3000)]),
+        LEVEL_DB)),
+])
+def test_an_unsure_filler_on_other_sound_is_an_echo(what, sound):
+    audio, words, at_s = between_words(sound())
+    unsure = Word("uh,", at_s, at_s + 0.3, 0.03)
+    kept, dropped = checked(audio, [words[0], unsure, *words[1:]])
+    assert unsure not in kept, what
+    assert [d.word for d in dropped] == [unsure]
+
+
+def test_one_held_vowel_vouches_for_one_unsure_filler():
+    uh = at_level(voiced(0.4, f0_hz=(120, 120), formants=HELD_UH), LEVEL_DB - 10)
+    audio, words, at_s = between_words(uh)
+    twice = [Word("uh,", at_s, at_s + 0.2, 0.03), Word("uh,", at_s + 0.2, at_s + 0.4, 0.02)]
+    kept, dropped = checked(audio, [words[0], *twice, *words[1:]])
+    assert [w for w in kept if w in twice] == twice[:1]
+    assert [d.word for d in dropped] == twice[1:]
+
+
+def test_a_held_vowel_inside_another_words_stamp_is_that_words_sound():
+    uh = at_level(voiced(0.4, f0_hz=(120, 120), formants=HELD_UH), LEVEL_DB - 10)
+    audio, words, at_s = between_words(uh)
+    # "oh" said and written, and the model's unsure "uh" over the same sound
+    said = Word("oh,", at_s - 0.1, at_s + 0.5, 0.9)
+    unsure = Word("uh,", at_s + 0.1, at_s + 0.3, 0.02)
+    kept, dropped = checked(audio, [words[0], said, unsure, *words[1:]])
+    assert said in kept and unsure not in kept
+
+
 def test_a_drawn_out_word_is_not_a_filler():
     # the vowel runs straight on from the word the model stamped short: no fall in level
     # between them, so it is the word's own sound

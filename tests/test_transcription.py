@@ -131,7 +131,7 @@ PLAIN = segment(["Montreal", "forced,", "uh,", "um,", "aligner."], 0.1, -0.9)
 
 
 def read_chunk(model, settings=None):
-    kept, lost, _voiced = _read_chunk(model, np.zeros(16000), (0.0, 1.0), [], offset_s=0.0,
+    kept, lost, _voiced, _held = _read_chunk(model, np.zeros(16000), (0.0, 1.0), [], offset_s=0.0,
                                       settings=settings or TranscriptionSettings())
     return [w.text for w in kept], [d.reason for d in lost]
 
@@ -390,3 +390,23 @@ def test_a_chunk_lost_to_a_loop_in_babble_is_read_again():
     again = transcribe_audio(mix)
     assert "thousand thoughts" in again.text.lower()
     assert not filled_pauses(again)
+
+
+@pytest.mark.model
+def test_unsure_fillers_in_real_speech_are_kept_only_on_held_voice():
+    from mockview.speech.hidden import held_runs
+
+    # every filler the model writes in this chain of six ("uh um uh hm hm um") taken as
+    # unsure: each one kept must lie on a held vowel or nasal of its own
+    audio = read_clip("mfa_uhum.flac")
+    unsure = TranscriptionSettings(min_filler_probability=1.01)
+    transcript = transcribe_audio(audio, settings=unsure)
+    kept = [w for w in transcript.words if is_filled_pause(w.text)]
+    echoes = [d.word for d in transcript.dropped if d.reason.endswith("echo of the prompt")]
+    assert kept and echoes
+    assert len(kept) <= len(reference_fillers("mfa_uhum"))
+    held = held_runs(audio, [(0.0, audio.size / 16000)])
+    tolerance_s = unsure.speech_tolerance_s
+    for word in kept:
+        assert any(start < word.end_s + tolerance_s and end > word.start_s - tolerance_s
+                   for start, end in held), word

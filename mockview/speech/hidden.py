@@ -96,32 +96,49 @@ def find_hidden_fillers(samples: np.ndarray, words: Sequence[Word], *,
     write (see the module docstring). ``samples`` start ``offset_s`` into the answer;
     ``dropped`` are words the checks removed: a gap holding one is not searched."""
     gaps = _open_gaps(words, dropped, settings)
-    if not gaps:
+    margin_s = settings.word_margin_s
+    return [Word(HIDDEN_TEXT, round(start, 3), round(end, 3), 1.0, source="audio")
+            for start, end in held_runs(samples, gaps, offset_s=offset_s, settings=settings)
+            if any(gap_start + margin_s <= start and end <= gap_end - margin_s
+                   for gap_start, gap_end in gaps)]
+
+
+def held_runs(samples: np.ndarray, spans: Sequence[tuple[float, float]], *,
+              offset_s: float = 0.0,
+              settings: HiddenFillerSettings = HiddenFillerSettings()
+              ) -> list[tuple[float, float]]:
+    """The runs of voice reaching into ``spans`` that are held vowels or nasals standing on
+    their own, as a filled pause is: ``min_s`` to ``max_s`` of voice at a steady pitch and
+    with a steady spectrum, the level falling on both sides. ``samples`` start ``offset_s``
+    into the answer; ``spans`` and the runs are in answer time."""
+    if not spans:
         return []
-    voicing = VoicingSettings(min_periodicity=settings.min_periodicity,
-                              min_above_background_db=settings.min_above_background_db,
-                              max_below_speech_db=settings.max_below_speech_db)
-    # measured into the words on either side, so a run that is a word's own sound
-    # carries on past the gap's edge and is seen to
+    voicing = _voicing(settings)
+    # measured into the sound on either side, so a run that is a word's own sound carries
+    # on past the span's edge and is seen to
     reach = settings.word_margin_s + settings.dip_s
     frames = measure(samples, offset_s=offset_s,
-                     within=[(start - reach, end + reach) for start, end in gaps],
+                     within=[(start - reach, end + reach) for start, end in spans],
                      settings=voicing)
     voiced = frames.voiced(voicing)
     found = []
-    for gap_start, gap_end in gaps:
-        inside = (frames.times >= gap_start - reach) & (frames.times <= gap_end + reach)
+    for span_start, span_end in spans:
+        inside = (frames.times >= span_start - reach) & (frames.times <= span_end + reach)
         for start, end in runs(voiced & inside, frames.times, settings=voicing):
-            if not (settings.min_s <= end - start <= settings.max_s):
-                continue
-            if start < gap_start + settings.word_margin_s \
-                    or end > gap_end - settings.word_margin_s:
+            if end <= span_start or start >= span_end \
+                    or not settings.min_s <= end - start <= settings.max_s:
                 continue
             if _is_held(samples, frames, (start, end), offset_s=offset_s,
                         voicing=voicing, settings=settings):
-                found.append(Word(HIDDEN_TEXT, round(start, 3), round(end, 3), 1.0,
-                                  source="audio"))
-    return found
+                found.append((start, end))
+    return sorted(set(found))
+
+
+def _voicing(settings: HiddenFillerSettings) -> VoicingSettings:
+    """What counts as voice here: stricter than the confirmation of a written filler."""
+    return VoicingSettings(min_periodicity=settings.min_periodicity,
+                           min_above_background_db=settings.min_above_background_db,
+                           max_below_speech_db=settings.max_below_speech_db)
 
 
 def _open_gaps(words: Sequence[Word], dropped: Iterable[Word],

@@ -98,7 +98,9 @@ class TranscriptionSettings:
     #: and require a failed decode; the filler prompt calls for a stricter check)
     hallucination_no_speech_prob: float = 0.4
     hallucination_avg_logprob: float = -0.8
-    #: fillers the model itself gives less than this probability are prompt echoes
+    #: a filler the model itself gives less than this probability is an echo of the
+    #: prompt, unless a held vowel or nasal standing on its own lies in its stamp
+    #: (``mockview.speech.hidden.held_runs``): then the audio says it was said
     min_filler_probability: float = 0.05
     #: a filler is heard when its span, widened by ``speech_tolerance_s``, touches a run
     #: of voice this long (``mockview.speech.voicing``), or speech the detector heard
@@ -403,6 +405,9 @@ class Piece:
     #: runs of voice in the chunks that hold a filler (``mockview.speech.voicing``): the
     #: evidence for a filler the speech detector did not hear
     voiced: tuple[tuple[float, float], ...] = ()
+    #: held vowels or nasals in the stamps of the fillers the model was unsure of
+    #: (``held_in_unsure_fillers``): the evidence that such a filler was said
+    held: tuple[tuple[float, float], ...] = ()
 
 
 def transcribe_piece(
@@ -449,16 +454,18 @@ def _transcribe_regions(
     words: list[Word] = []
     dropped: list[DroppedWord] = []
     voiced: list[tuple[float, float]] = []
+    held: list[tuple[float, float]] = []
     next_region = 0  # the first region that may reach into the chunk (both are in order)
     # the chunks being read and where each ends, in order: at most ``readers`` at once
     reading: deque[tuple[Future, float]] = deque()
 
     def collect() -> None:
         future, chunk_end = reading.popleft()
-        kept, lost, heard = future.result()
+        kept, lost, heard, steady = future.result()
         words.extend(kept)
         dropped.extend(lost)
         voiced.extend(heard)
+        held.extend(steady)
         if progress:
             progress(offset_s + min(chunk_end, duration_s))
 
@@ -488,6 +495,7 @@ def _transcribe_regions(
         regions=tuple((offset_s + start, offset_s + end) for start, end in regions),
         speech=tuple((offset_s + start, offset_s + end) for start, end in speech),
         voiced=tuple(voiced),
+        held=tuple(held),
     )
 
 
@@ -508,11 +516,12 @@ def _read_chunk(
     *,
     offset_s: float,
     settings: TranscriptionSettings,
-) -> tuple[list[Word], list[DroppedWord], list[tuple[float, float]]]:
+) -> tuple[list[Word], list[DroppedWord], list[tuple[float, float]],
+           list[tuple[float, float]]]:
     """Step 2 for one chunk, ``samples`` from ``chunk[0]`` to ``chunk[1]`` s into the piece,
-    with the voice ``regions`` that reach into it: its checked words, its drops, and the
-    runs of voice around its fillers. Needs nothing from any other chunk, so chunks can be
-    read side by side."""
+    with the voice ``regions`` that reach into it: its checked words, its drops, the runs
+    of voice around its fillers, and the held voice in the fillers the model was unsure of.
+    Needs nothing from any other chunk, so chunks can be read side by side."""
     from mockview.speech.voicing import voiced_spans  # numpy: not on the import path
 
     chunk_start = chunk[0]
@@ -534,7 +543,29 @@ def _read_chunk(
     voiced = voiced_spans(samples, offset_s=offset_s + chunk_start,
                           min_s=settings.min_filler_voice_s,
                           within=around_fillers) if around_fillers else []
-    return kept, lost, voiced
+    held = held_in_unsure_fillers(kept, samples, offset_s=offset_s + chunk_start,
+                                  settings=settings)
+    return kept, lost, voiced, held
+
+
+def held_in_unsure_fillers(words: list[Word], samples: np.ndarray, *, offset_s: float,
+                           settings: TranscriptionSettings) -> list[tuple[float, float]]:
+    """The held vowels and nasals standing on their own (``mockview.speech.hidden``) in
+    the stamps of the fillers among ``words`` that the model gave less than
+    ``min_filler_probability``: what tells a filler the model was unsure of from an echo
+    of its prompt, which has no such sound of its own. A run inside another word's stamp
+    is that word's sound. ``samples`` start ``offset_s`` into the answer."""
+    from mockview.speech.hidden import held_runs  # numpy: not on the import path
+
+    tolerance_s = settings.speech_tolerance_s
+    unsure = [(w.start_s - tolerance_s, w.end_s + tolerance_s) for w in words
+              if is_filled_pause(w.text) and w.probability < settings.min_filler_probability]
+    if not unsure:
+        return []
+    others = _Voice((w.start_s + WORD_EDGE_S, w.end_s - WORD_EDGE_S) for w in words
+                    if not is_filled_pause(w.text) and w.duration_s > 2 * WORD_EDGE_S)
+    return [run for run in held_runs(samples, unsure, offset_s=offset_s)
+            if not others.touches(*run)]
 
 
 def finish_transcript(
@@ -550,7 +581,8 @@ def finish_transcript(
     words = [word for piece in pieces for word in piece.words]
     dropped = [word for piece in pieces for word in piece.dropped]
     voiced = [span for piece in pieces for span in piece.voiced]
-    words, lost = check_words(words, regions, voiced=voiced, settings=settings)
+    held = [span for piece in pieces for span in piece.held]
+    words, lost = check_words(words, regions, voiced=voiced, held=held, settings=settings)
     words, doubled = drop_doubled_fillers(words, voiced, settings=settings)
     words = retime_fillers(words, voiced, settings=settings)
     dropped.extend(lost)
@@ -798,6 +830,7 @@ def check_words(
     regions: list[tuple[float, float]],
     *,
     voiced: Iterable[tuple[float, float]] = (),
+    held: Iterable[tuple[float, float]] = (),
     settings: TranscriptionSettings,
 ) -> tuple[list[Word], list[DroppedWord]]:
     """Drop words the audio does not support and fillers that only echo the prompt.
@@ -813,8 +846,14 @@ def check_words(
     A filler stamped shorter than ``min_filler_s`` has no time of its own: the stamp is
     an artefact, often put at the next word's start. Its voice is looked for where
     ``retime_fillers`` would move it, in its gap (see ``_GapVoice``).
+
+    A filler the model gave less than ``min_filler_probability`` is an echo of the prompt
+    unless one of the ``held`` runs (``held_in_unsure_fillers``) lies in its stamp: a
+    held vowel or nasal standing on its own. Each run vouches for one filler, so an "uh"
+    written twice over one sound is kept once.
     """
     voice = _Voice(regions)
+    unclaimed = sorted(held)
     filler_voice = _Voice([*regions, *voiced])
     gap_voice = _GapVoice(words, voiced, settings)
     kept: list[Word] = []
@@ -828,13 +867,24 @@ def check_words(
                 word.start_s - tolerance_s, word.end_s + tolerance_s) and not (
                 filler and word.duration_s < settings.min_filler_s and gap_voice.holds(i)):
             reason = "no speech in the audio at this time"
-        elif filler and word.probability < settings.min_filler_probability:
+        elif filler and word.probability < settings.min_filler_probability and not _claim(
+                unclaimed, word.start_s - tolerance_s, word.end_s + tolerance_s):
             reason = f"filler with probability {word.probability:.2f}: an echo of the prompt"
         if reason:
             dropped.append(DroppedWord(word, reason))
         else:
             kept.append(word)
     return kept, dropped
+
+
+def _claim(runs: list[tuple[float, float]], start_s: float, end_s: float) -> bool:
+    """Take the first of ``runs`` that overlaps (start_s, end_s) out of them; whether there
+    was one."""
+    for i, (start, end) in enumerate(runs):
+        if start < end_s and end > start_s:
+            del runs[i]
+            return True
+    return False
 
 
 class _Voice:
