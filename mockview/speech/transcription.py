@@ -562,8 +562,7 @@ def held_in_unsure_fillers(words: list[Word], samples: np.ndarray, *, offset_s: 
               if is_filled_pause(w.text) and w.probability < settings.min_filler_probability]
     if not unsure:
         return []
-    others = _Voice((w.start_s + WORD_EDGE_S, w.end_s - WORD_EDGE_S) for w in words
-                    if not is_filled_pause(w.text) and w.duration_s > 2 * WORD_EDGE_S)
+    others = _sounds(w for w in words if not is_filled_pause(w.text))
     return [run for run in held_runs(samples, unsure, offset_s=offset_s)
             if not others.touches(*run)]
 
@@ -877,6 +876,13 @@ def check_words(
     return kept, dropped
 
 
+def _sounds(words: Iterable[Word]) -> _Voice:
+    """Where ``words`` were said: each one's stamp less the edges where the model's stamps
+    are loose (``WORD_EDGE_S``)."""
+    return _Voice((w.start_s + WORD_EDGE_S, w.end_s - WORD_EDGE_S) for w in words
+                  if w.duration_s > 2 * WORD_EDGE_S)
+
+
 def _claim(runs: list[tuple[float, float]], start_s: float, end_s: float) -> bool:
     """Take the first of ``runs`` that overlaps (start_s, end_s) out of them; whether there
     was one."""
@@ -914,9 +920,7 @@ class _GapVoice:
         self.runs = sorted(span for span in voiced
                            if span[1] - span[0] >= settings.min_filler_s)
         self.run_starts = [start for start, _ in self.runs]
-        # a word's sound, less the edges where the model's stamps are loose
-        self.sounds = _Voice((w.start_s + WORD_EDGE_S, w.end_s - WORD_EDGE_S) for w in words
-                             if w.duration_s > 2 * WORD_EDGE_S)
+        self.sounds = _sounds(words)
 
     def holds(self, index: int) -> bool:
         """Whether ``words[index]``'s gap (its neighbours' stamps, at most
